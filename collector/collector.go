@@ -1,0 +1,115 @@
+package collector
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/threecx-exporter/threecx_exporter/threecx"
+)
+
+var (
+	upDesc = prometheus.NewDesc(
+		"threecx_up",
+		"1 when a token was obtained and the PBX's API answered at least one request of the scrape, 0 otherwise.",
+		nil, nil)
+	reportSuccessDesc = prometheus.NewDesc(
+		"threecx_report_success",
+		"1 when every request of the report worked in this scrape, 0 otherwise.",
+		[]string{"report"}, nil)
+	reportDurationDesc = prometheus.NewDesc(
+		"threecx_report_duration_seconds",
+		"Time the report's requests took in this scrape, in seconds.",
+		[]string{"report"}, nil)
+)
+
+// Collector returns a collector that scrapes the target once per Collect call. Its requests
+// end when ctx ends. It describes no metrics up front, because which series exist depends
+// on what the PBX answers, so register it with a registry made for the one scrape.
+func (t *Target) Collector(ctx context.Context) prometheus.Collector {
+	return &targetCollector{ctx: ctx, target: t}
+}
+
+type targetCollector struct {
+	ctx    context.Context
+	target *Target
+}
+
+// Describe sends nothing, which makes the collector unchecked.
+func (c *targetCollector) Describe(chan<- *prometheus.Desc) {}
+
+type reportResult struct {
+	metrics  []prometheus.Metric
+	err      error
+	duration time.Duration
+}
+
+// Collect fetches every report of the target concurrently and sends the metrics of those
+// that worked, with threecx_up and each report's success and duration.
+func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
+	t := c.target
+	s := &scrape{ctx: c.ctx, target: t, client: t.client, now: t.now()}
+
+	results := make([]reportResult, len(t.reports))
+	var wg sync.WaitGroup
+	for i, r := range t.reports {
+		wg.Go(func() {
+			start := time.Now()
+			metrics, err := r.fetch(s)
+			results[i] = reportResult{metrics: metrics, err: err, duration: time.Since(start)}
+		})
+	}
+	wg.Wait()
+
+	c.logFailures(results)
+
+	for i, r := range t.reports {
+		result := results[i]
+		for _, m := range result.metrics {
+			ch <- m
+		}
+		ch <- prometheus.MustNewConstMetric(reportSuccessDesc, prometheus.GaugeValue, boolValue(result.err == nil), r.name())
+		ch <- prometheus.MustNewConstMetric(reportDurationDesc, prometheus.GaugeValue, result.duration.Seconds(), r.name())
+	}
+	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolValue(s.answered.Load()))
+}
+
+// logFailures logs each failed report once. When every report failed on authentication,
+// it logs that once instead, since the cause is the same for all of them.
+func (c *targetCollector) logFailures(results []reportResult) {
+	failed, authFailed := 0, 0
+	var firstAuthErr error
+	for _, result := range results {
+		if result.err == nil {
+			continue
+		}
+		failed++
+		if threecx.IsAuthError(result.err) {
+			authFailed++
+			if firstAuthErr == nil {
+				firstAuthErr = result.err
+			}
+		}
+	}
+
+	logger := c.target.logger
+	if failed > 0 && authFailed == failed && authFailed == len(results) {
+		logger.Error("authentication to the PBX failed; check url, client_id and the client secret",
+			"err", firstAuthErr)
+		return
+	}
+	for i, r := range c.target.reports {
+		if err := results[i].err; err != nil {
+			logger.Error("report failed", "report", r.name(), "err", err)
+		}
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,128 @@
+// Package collector turns XAPI reports into Prometheus metrics. A Target is one configured
+// PBX; its Collector fetches every report of the target once per scrape.
+package collector
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/threecx-exporter/threecx_exporter/config"
+	"github.com/threecx-exporter/threecx_exporter/threecx"
+)
+
+// Options are shared by every target of an exporter.
+type Options struct {
+	Logger *slog.Logger
+	// HTTPClient sends the requests of every target; nil means a default client.
+	HTTPClient *http.Client
+	// Now is the clock that windows are computed from; nil means time.Now.
+	Now       func() time.Time
+	UserAgent string
+}
+
+// Target is one PBX: its client with the one access token, its concurrency limit and its
+// reports. It is created once and reused by every scrape.
+type Target struct {
+	Name    string
+	Config  *config.Target
+	client  *threecx.Client
+	reports []report
+	// slots limits the report requests in flight to the PBX across all concurrent scrapes.
+	slots  chan struct{}
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// NewTargets creates a Target for every target in cfg.
+func NewTargets(cfg *config.Config, o Options) (map[string]*Target, error) {
+	targets := make(map[string]*Target, len(cfg.Targets))
+	for _, name := range cfg.TargetNames() {
+		t, err := NewTarget(name, cfg, o)
+		if err != nil {
+			return nil, err
+		}
+		targets[name] = t
+	}
+	return targets, nil
+}
+
+// NewTarget creates the Target of cfg.Targets[name]. It makes no request.
+func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
+	tc, ok := cfg.Targets[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown target %q", name)
+	}
+
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	client, err := threecx.New(threecx.Options{
+		BaseURL:      tc.URL,
+		ClientID:     tc.ClientID,
+		ClientSecret: string(tc.Secret),
+		HTTPClient:   o.HTTPClient,
+		UserAgent:    o.UserAgent,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("target %q: %w", name, err)
+	}
+
+	t := &Target{
+		Name:   name,
+		Config: tc,
+		client: client,
+		slots:  make(chan struct{}, tc.MaxConcurrency),
+		logger: logger.With("target", name),
+		now:    now,
+	}
+	for _, reportName := range tc.Reports {
+		r, err := newReport(reportName, cfg.Reports[reportName], tc)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", name, err)
+		}
+		t.reports = append(t.reports, r)
+	}
+	return t, nil
+}
+
+// report fetches one configured report and turns it into metrics.
+type report interface {
+	// name returns the report's name in the config, which is its report label.
+	name() string
+	// fetch makes the report's requests through s and returns the metrics of those that
+	// worked, with an error that joins the failures of the others.
+	fetch(s *scrape) ([]prometheus.Metric, error)
+}
+
+func newReport(name string, rc *config.Report, tc *config.Target) (report, error) {
+	loc := tc.Location
+	if rc.Location != nil {
+		loc = rc.Location
+	}
+
+	switch rc.Type {
+	case config.TypeUserActivity:
+		return &userActivityReport{reportName: name, config: rc, location: loc}, nil
+	}
+	return nil, fmt.Errorf("report %q: unknown report type %q", name, rc.Type)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,165 @@
+// Package config loads and validates the exporter's YAML configuration: the PBXs it may
+// scrape (targets) and the reports it fetches from them.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults of the target and report keys.
+const (
+	DefaultTimeZone       = "UTC"
+	DefaultMaxConcurrency = 4
+	DefaultWindow         = "today"
+	DefaultCallArea       = "all"
+	DefaultTimeout        = model.Duration(10 * time.Second)
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Targets are the PBXs the exporter may scrape, by name. /probe?target= takes a name.
+	Targets map[string]*Target `yaml:"targets"`
+	// Reports are the report definitions that targets refer to by name.
+	Reports map[string]*Report `yaml:"reports"`
+}
+
+// Target is one PBX.
+type Target struct {
+	// URL is the base URL of the PBX; the API is under /xapi/v1.
+	URL              string `yaml:"url"`
+	ClientID         string `yaml:"client_id"`
+	ClientSecret     Secret `yaml:"client_secret,omitempty"`
+	ClientSecretFile string `yaml:"client_secret_file,omitempty"`
+	// TimeZone is the IANA name that "today" windows and report buckets are computed in.
+	TimeZone string `yaml:"time_zone"`
+	// MaxConcurrency is the number of report requests in flight at once to this PBX.
+	MaxConcurrency int `yaml:"max_concurrency"`
+	// Reports are the names of the reports to fetch; empty means every report.
+	Reports []string `yaml:"reports"`
+	// Timeout caps a scrape of this target, also when Prometheus allows more.
+	Timeout model.Duration `yaml:"timeout"`
+
+	// Location is TimeZone, loaded.
+	Location *time.Location `yaml:"-"`
+	// Secret is ClientSecret, or the contents of ClientSecretFile.
+	Secret Secret `yaml:"-"`
+}
+
+// Secret is a value that never prints: it marshals and formats as "<secret>".
+type Secret string
+
+const secretMask = "<secret>"
+
+// String returns a mask, so that fmt and log lines never show the secret.
+func (s Secret) String() string { return secretMask }
+
+// GoString returns a mask for %#v.
+func (s Secret) GoString() string { return secretMask }
+
+// MarshalYAML returns a mask, so that a marshalled config holds no secret.
+func (s Secret) MarshalYAML() (any, error) {
+	if s == "" {
+		return "", nil
+	}
+	return secretMask, nil
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config file: %w", err)
+	}
+	return Parse(data)
+}
+
+// Parse decodes and validates a configuration. Unknown keys are errors. The error lists
+// every problem found, one per line, each naming the key and the value.
+func Parse(data []byte) (*Config, error) {
+	var cfg Config
+	decoder := yaml.NewDecoder(bytes.NewReader(data))
+	decoder.KnownFields(true)
+	if err := decoder.Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+
+	errs := cfg.validate(reportKeysSet(&root))
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &cfg, nil
+}
+
+// TargetNames returns the names of the targets, sorted.
+func (c *Config) TargetNames() []string {
+	return sortedKeys(c.Targets)
+}
+
+// ReportNames returns the names of the reports, sorted.
+func (c *Config) ReportNames() []string {
+	return sortedKeys(c.Reports)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// reportKeysSet returns, for each report name, the keys written in the file with their
+// line numbers. It tells keys that were set from keys left at their zero value.
+func reportKeysSet(root *yaml.Node) map[string]map[string]int {
+	keys := map[string]map[string]int{}
+	reports := mappingValue(documentRoot(root), "reports")
+	if reports == nil || reports.Kind != yaml.MappingNode {
+		return keys
+	}
+
+	for i := 0; i+1 < len(reports.Content); i += 2 {
+		name := reports.Content[i].Value
+		report := reports.Content[i+1]
+		keys[name] = map[string]int{}
+		if report.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(report.Content); j += 2 {
+			keys[name][report.Content[j].Value] = report.Content[j].Line
+		}
+	}
+	return keys
+}
+
+func documentRoot(node *yaml.Node) *yaml.Node {
+	if node.Kind == yaml.DocumentNode && len(node.Content) > 0 {
+		return node.Content[0]
+	}
+	return node
+}
+
+func mappingValue(node *yaml.Node, key string) *yaml.Node {
+	if node == nil || node.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == key {
+			return node.Content[i+1]
+		}
+	}
+	return nil
+}

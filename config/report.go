@@ -1,0 +1,118 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+)
+
+// Report types.
+const (
+	TypeUserActivity = "user_activity"
+)
+
+// reportTypeKeys lists, for each report type, the keys a report of that type may set.
+var reportTypeKeys = map[string][]string{
+	TypeUserActivity: {
+		"type", "window", "groups", "extensions", "wait_interval", "include_queue_calls",
+		"call_area", "grouping_type", "time_zone", "options",
+	},
+}
+
+// Report is one report definition. Which keys apply depends on Type.
+type Report struct {
+	Type string `yaml:"type"`
+	// Window is "today" (from local midnight) or a duration that ends at the scrape.
+	Window string `yaml:"window,omitempty"`
+	// Groups are group (department) numbers such as GRP0001, one request each.
+	Groups []string `yaml:"groups,omitempty"`
+	// Extensions are extension numbers, one request each.
+	Extensions []string `yaml:"extensions,omitempty"`
+	// WaitInterval is sent to the PBX as a .NET TimeSpan.
+	WaitInterval      model.Duration `yaml:"wait_interval,omitempty"`
+	IncludeQueueCalls bool           `yaml:"include_queue_calls,omitempty"`
+	// CallArea is all, internal or external, or 0, 1 or 2.
+	CallArea     string `yaml:"call_area,omitempty"`
+	GroupingType int    `yaml:"grouping_type,omitempty"`
+	// TimeZone overrides the target's time zone for this report.
+	TimeZone string `yaml:"time_zone,omitempty"`
+	// Options are OData query options sent with every request of the report.
+	Options Options `yaml:"options,omitempty"`
+
+	// ParsedWindow is Window, parsed.
+	ParsedWindow Window `yaml:"-"`
+	// ParsedCallArea is CallArea as the number the PBX takes.
+	ParsedCallArea int `yaml:"-"`
+	// Location is TimeZone, loaded; nil means the target's.
+	Location *time.Location `yaml:"-"`
+}
+
+// Options are OData system query options.
+type Options struct {
+	Top     int      `yaml:"top,omitempty"`
+	Skip    int      `yaml:"skip,omitempty"`
+	Search  string   `yaml:"search,omitempty"`
+	Filter  string   `yaml:"filter,omitempty"`
+	Count   bool     `yaml:"count,omitempty"`
+	Select  []string `yaml:"select,omitempty"`
+	OrderBy []string `yaml:"orderby,omitempty"`
+	Expand  []string `yaml:"expand,omitempty"`
+}
+
+// Window is the time range a report covers.
+type Window struct {
+	// Today means from local midnight to the scrape.
+	Today bool
+	// Duration is the length of a window that ends at the scrape, when Today is false.
+	Duration time.Duration
+}
+
+// String returns the window as the config writes it.
+func (w Window) String() string {
+	if w.Today {
+		return "today"
+	}
+	return model.Duration(w.Duration).String()
+}
+
+// Range returns the start and end of the window for a scrape at now, with midnight taken in
+// loc. The start is in UTC. On a day when the clocks change, midnight still comes from the
+// calendar date, so the window is 23 or 25 hours long at the end of that day.
+func (w Window) Range(now time.Time, loc *time.Location) (from, to time.Time) {
+	if !w.Today {
+		return now.Add(-w.Duration).UTC(), now.UTC()
+	}
+	local := now.In(loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	return midnight.UTC(), now.UTC()
+}
+
+// ParseWindow parses "today" or a positive duration such as 15m or 1h.
+func ParseWindow(s string) (Window, error) {
+	if s == "today" {
+		return Window{Today: true}, nil
+	}
+	d, err := model.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return Window{}, fmt.Errorf("invalid window %q: want \"today\" or a positive duration such as 15m or 1h", s)
+	}
+	return Window{Duration: time.Duration(d)}, nil
+}
+
+var callAreas = map[string]int{
+	"all": 0, "internal": 1, "external": 2,
+}
+
+// ParseCallArea parses all, internal or external, or the numbers 0, 1 or 2.
+func ParseCallArea(s string) (int, error) {
+	if n, ok := callAreas[strings.ToLower(s)]; ok {
+		return n, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 2 {
+		return n, nil
+	}
+	return 0, fmt.Errorf("invalid call_area %q: want all, internal, external, 0, 1 or 2", s)
+}

@@ -1,0 +1,235 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// validate fills in defaults and derived fields and returns every problem found, in the
+// order of the sorted target and report names. keysSet holds the keys each report wrote.
+func (c *Config) validate(keysSet map[string]map[string]int) []error {
+	var errs []error
+	if len(c.Targets) == 0 {
+		errs = append(errs, errors.New("targets: at least one target is required"))
+	}
+	if len(c.Reports) == 0 {
+		errs = append(errs, errors.New("reports: at least one report is required"))
+	}
+
+	for _, name := range c.ReportNames() {
+		r := c.Reports[name]
+		if r == nil {
+			errs = append(errs, fmt.Errorf("reports.%s: the report is empty; set at least its type", name))
+			continue
+		}
+		errs = append(errs, r.validate("reports."+name, keysSet[name])...)
+	}
+
+	for _, name := range c.TargetNames() {
+		t := c.Targets[name]
+		if t == nil {
+			errs = append(errs, fmt.Errorf("targets.%s: the target is empty; set at least url and client_id", name))
+			continue
+		}
+		errs = append(errs, t.validate("targets."+name, c.Reports)...)
+	}
+	return errs
+}
+
+func (t *Target) validate(key string, reports map[string]*Report) []error {
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(key+format, args...))
+	}
+
+	if t.URL == "" {
+		fail(": url is missing")
+	} else if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail(".url: invalid URL %q: want http:// or https:// followed by the PBX's host", t.URL)
+	}
+
+	if t.ClientID == "" {
+		fail(": client_id is missing")
+	}
+	errs = append(errs, t.loadSecret(key)...)
+
+	if t.TimeZone == "" {
+		t.TimeZone = DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		fail(".time_zone: unknown time zone %q: want an IANA name such as Europe/Berlin", t.TimeZone)
+	}
+	t.Location = loc
+
+	if t.MaxConcurrency == 0 {
+		t.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if t.MaxConcurrency < 1 {
+		fail(".max_concurrency: invalid value %d: want 1 or more", t.MaxConcurrency)
+	}
+
+	if t.Timeout == 0 {
+		t.Timeout = DefaultTimeout
+	}
+	if t.Timeout < 0 {
+		fail(".timeout: invalid value %s: want a positive duration", t.Timeout)
+	}
+
+	if len(t.Reports) == 0 {
+		t.Reports = sortedKeys(reports)
+	}
+	seen := map[string]bool{}
+	for _, name := range t.Reports {
+		if _, ok := reports[name]; !ok {
+			fail(".reports: unknown report %q: want one of the names under reports", name)
+		}
+		if seen[name] {
+			fail(".reports: report %q is listed twice", name)
+		}
+		seen[name] = true
+	}
+	return errs
+}
+
+func (t *Target) loadSecret(key string) []error {
+	switch {
+	case t.ClientSecret != "" && t.ClientSecretFile != "":
+		return []error{fmt.Errorf("%s: client_secret and client_secret_file are both set; set exactly one", key)}
+	case t.ClientSecret == "" && t.ClientSecretFile == "":
+		return []error{fmt.Errorf("%s: client_secret or client_secret_file is missing; set exactly one", key)}
+	case t.ClientSecret != "":
+		t.Secret = t.ClientSecret
+		return nil
+	}
+
+	data, err := os.ReadFile(t.ClientSecretFile)
+	if err != nil {
+		return []error{fmt.Errorf("%s.client_secret_file: %w", key, err)}
+	}
+	secret := strings.TrimRight(string(data), "\r\n")
+	if secret == "" {
+		return []error{fmt.Errorf("%s.client_secret_file: file %q is empty", key, t.ClientSecretFile)}
+	}
+	t.Secret = Secret(secret)
+	return nil
+}
+
+func (r *Report) validate(key string, keysSet map[string]int) []error {
+	allowed, ok := reportTypeKeys[r.Type]
+	if !ok {
+		types := make([]string, 0, len(reportTypeKeys))
+		for name := range reportTypeKeys {
+			types = append(types, name)
+		}
+		sort.Strings(types)
+		if r.Type == "" {
+			return []error{fmt.Errorf("%s: type is missing: want one of %s", key, strings.Join(types, ", "))}
+		}
+		return []error{fmt.Errorf("%s.type: unknown report type %q: want one of %s", key, r.Type, strings.Join(types, ", "))}
+	}
+
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(key+format, args...))
+	}
+
+	for _, name := range sortedKeys(keysSet) {
+		if !slices.Contains(allowed, name) {
+			fail(".%s: key is not valid for type %s (line %d)", name, r.Type, keysSet[name])
+		}
+	}
+
+	switch r.Type {
+	case TypeUserActivity:
+		errs = append(errs, r.validateUserActivity(key)...)
+	}
+	return errs
+}
+
+func (r *Report) validateUserActivity(key string) []error {
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(key+format, args...))
+	}
+
+	errs = append(errs, r.validateWindow(key)...)
+
+	if len(r.Groups) == 0 && len(r.Extensions) == 0 {
+		fail(": set groups, extensions or both")
+	}
+	errs = append(errs, checkList(key+".groups", r.Groups)...)
+	errs = append(errs, checkList(key+".extensions", r.Extensions)...)
+
+	wait := time.Duration(r.WaitInterval)
+	if wait < 0 || wait%time.Second != 0 {
+		fail(".wait_interval: invalid value %s: want whole seconds, 0s or more", r.WaitInterval)
+	}
+
+	if r.CallArea == "" {
+		r.CallArea = DefaultCallArea
+	}
+	area, err := ParseCallArea(r.CallArea)
+	if err != nil {
+		fail(".call_area: %v", err)
+	}
+	r.ParsedCallArea = area
+
+	if r.TimeZone != "" {
+		loc, err := time.LoadLocation(r.TimeZone)
+		if err != nil {
+			fail(".time_zone: unknown time zone %q: want an IANA name such as Europe/Berlin", r.TimeZone)
+		}
+		r.Location = loc
+	}
+
+	errs = append(errs, r.Options.validate(key+".options")...)
+	return errs
+}
+
+func (r *Report) validateWindow(key string) []error {
+	if r.Window == "" {
+		r.Window = DefaultWindow
+	}
+	w, err := ParseWindow(r.Window)
+	if err != nil {
+		return []error{fmt.Errorf("%s.window: %w", key, err)}
+	}
+	r.ParsedWindow = w
+	return nil
+}
+
+func (o Options) validate(key string) []error {
+	var errs []error
+	if o.Top < 0 {
+		errs = append(errs, fmt.Errorf("%s.top: invalid value %d: want 0 or more", key, o.Top))
+	}
+	if o.Skip < 0 {
+		errs = append(errs, fmt.Errorf("%s.skip: invalid value %d: want 0 or more", key, o.Skip))
+	}
+	return errs
+}
+
+// checkList rejects empty and repeated entries, which would send a request for every group
+// or produce duplicate series.
+func checkList(key string, values []string) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, v := range values {
+		if strings.TrimSpace(v) == "" {
+			errs = append(errs, fmt.Errorf("%s[%d]: empty value", key, i))
+			continue
+		}
+		if seen[v] {
+			errs = append(errs, fmt.Errorf("%s[%d]: %q is listed twice", key, i, v))
+		}
+		seen[v] = true
+	}
+	return errs
+}

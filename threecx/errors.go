@@ -1,0 +1,127 @@
+package threecx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// snippetBytes is how much of a body an error message quotes.
+const snippetBytes = 200
+
+// APIError is an answer of the XAPI with a status outside 2xx.
+type APIError struct {
+	StatusCode  int
+	ContentType string
+	// Code and Message come from the OData error object, when the body holds one.
+	Code    string
+	Message string
+	// Body is the start of the body with anything that looks like a token removed.
+	Body string
+}
+
+func newAPIError(status int, contentType string, body []byte) *APIError {
+	e := &APIError{StatusCode: status, ContentType: contentType}
+
+	var odata struct {
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &odata) == nil && odata.Error.Message != "" {
+		e.Code = odata.Error.Code
+		e.Message = odata.Error.Message
+	} else {
+		e.Body = Snippet(body)
+	}
+	return e
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		msg += " (the access token was rejected)"
+	case http.StatusForbidden:
+		msg += " (the API client's role lacks the right to this endpoint, or the client" +
+			" address is not allowed; some reports need the System Owner role)"
+	}
+	if e.Message != "" {
+		if e.Code != "" {
+			return msg + ": " + e.Code + ": " + e.Message
+		}
+		return msg + ": " + e.Message
+	}
+	if e.Body != "" {
+		return fmt.Sprintf("%s, content type %q, body starts %q", msg, e.ContentType, e.Body)
+	}
+	return msg
+}
+
+// DecodeError is a 2xx answer whose body could not be read or decoded as the expected JSON.
+type DecodeError struct {
+	StatusCode  int
+	ContentType string
+	Body        []byte
+	Err         error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("invalid response (HTTP %d, content type %q): %v; body starts %q",
+		e.StatusCode, e.ContentType, e.Err, Snippet(e.Body))
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// IsAuthError reports whether err means the PBX did not accept the client's credentials:
+// no token could be fetched, or the API rejected a fresh one.
+func IsAuthError(err error) bool {
+	var tokenErr *TokenError
+	if errors.As(err, &tokenErr) {
+		return true
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized
+}
+
+// IsAnswered reports whether err, the outcome of one request, still shows that the API
+// answered with a valid token: no error at all, or an HTTP error other than 401.
+func IsAnswered(err error) bool {
+	if err == nil {
+		return true
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode != http.StatusUnauthorized
+	}
+	var decodeErr *DecodeError
+	return errors.As(err, &decodeErr)
+}
+
+var tokenPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)"(access_token|refresh_token|id_token|client_secret)"\s*:\s*"[^"]*"?`),
+	regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9._~+/=-]+`),
+	regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`),
+}
+
+// Snippet returns the start of a body for an error message, as valid UTF-8 and with
+// anything that looks like a token or secret replaced by "<redacted>".
+func Snippet(body []byte) string {
+	// Redact before cutting, so that a token is not cut in half and missed.
+	text := string(body[:min(len(body), 4*snippetBytes)])
+	for _, pattern := range tokenPatterns {
+		text = pattern.ReplaceAllString(text, "<redacted>")
+	}
+	if len(text) > snippetBytes {
+		text = text[:snippetBytes]
+		for len(text) > 0 && !utf8.ValidString(text) {
+			text = text[:len(text)-1]
+		}
+	}
+	return strings.ToValidUTF8(text, "\uFFFD")
+}

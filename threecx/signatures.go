@@ -1,0 +1,9 @@
+package threecx
+
+// Signatures returns every function signature the client calls, so that a test can hold
+// them against the vendor's OpenAPI description.
+func Signatures() []Signature {
+	return []Signature{
+		UserActivitySignature,
+	}
+}

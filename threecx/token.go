@@ -1,0 +1,99 @@
+package threecx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// TokenError is a failure to obtain an access token from /connect/token.
+type TokenError struct {
+	Err error
+}
+
+func (e *TokenError) Error() string {
+	var retrieve *oauth2.RetrieveError
+	if errors.As(e.Err, &retrieve) {
+		// The OAuth error body holds no token, but it is not needed either: the code and
+		// description say what went wrong.
+		status := 0
+		if retrieve.Response != nil {
+			status = retrieve.Response.StatusCode
+		}
+		msg := fmt.Sprintf("token request failed with HTTP %d", status)
+		if retrieve.ErrorCode != "" {
+			msg += ": " + retrieve.ErrorCode
+		}
+		if retrieve.ErrorDescription != "" {
+			msg += ": " + retrieve.ErrorDescription
+		}
+		return msg
+	}
+	return "token request failed: " + e.Err.Error()
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// tokenCache holds the one access token of a client. 3CX keeps one live token per client
+// ID, and a second token request can revoke the first, so fetches are serialised: the lock
+// is a channel so that a caller waiting for another's fetch can give up when its context
+// ends.
+type tokenCache struct {
+	config     clientcredentials.Config
+	httpClient *http.Client
+	onFetch    func(err error)
+
+	lock  chan struct{}
+	token *oauth2.Token
+}
+
+func newTokenCache(config clientcredentials.Config, httpClient *http.Client, onFetch func(error)) *tokenCache {
+	return &tokenCache{
+		config:     config,
+		httpClient: httpClient,
+		onFetch:    onFetch,
+		lock:       make(chan struct{}, 1),
+	}
+}
+
+// Token returns the cached token while it is valid, and otherwise fetches a new one.
+func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
+	select {
+	case c.lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &TokenError{Err: ctx.Err()}
+	}
+	defer func() { <-c.lock }()
+
+	// NOTE: PBXs before 20.0.9 send expires_in in minutes, which this reads as seconds. The
+	// token is then refreshed sixty times too often, which costs a request but no scrape.
+	if c.token.Valid() {
+		return c.token, nil
+	}
+
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.httpClient)
+	token, err := c.config.Token(ctx)
+	if c.onFetch != nil {
+		c.onFetch(err)
+	}
+	if err != nil {
+		return nil, &TokenError{Err: err}
+	}
+	c.token = token
+	return token, nil
+}
+
+// Invalidate drops old if it is still the cached token, so that the next Token call fetches
+// a new one. A token that another caller already replaced is left alone.
+func (c *tokenCache) Invalidate(old *oauth2.Token) {
+	c.lock <- struct{}{}
+	defer func() { <-c.lock }()
+
+	if c.token == old {
+		c.token = nil
+	}
+}
