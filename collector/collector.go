@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,7 +42,7 @@ type targetCollector struct {
 func (c *targetCollector) Describe(chan<- *prometheus.Desc) {}
 
 type reportResult struct {
-	metrics  []prometheus.Metric
+	data     *reportData
 	err      error
 	duration time.Duration
 }
@@ -57,8 +58,11 @@ func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
 	for i, r := range t.reports {
 		wg.Go(func() {
 			start := time.Now()
-			metrics, err := r.fetch(s)
-			results[i] = reportResult{metrics: metrics, err: err, duration: time.Since(start)}
+			data, err := r.fetch(s)
+			if data == nil {
+				data = &reportData{}
+			}
+			results[i] = reportResult{data: data, err: err, duration: time.Since(start)}
 		})
 	}
 	wg.Wait()
@@ -67,13 +71,50 @@ func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
 
 	for i, r := range t.reports {
 		result := results[i]
-		for _, m := range result.metrics {
+		for _, m := range result.data.metrics {
 			ch <- m
 		}
 		ch <- prometheus.MustNewConstMetric(reportSuccessDesc, prometheus.GaugeValue, boolValue(result.err == nil), r.name())
 		ch <- prometheus.MustNewConstMetric(reportDurationDesc, prometheus.GaugeValue, result.duration.Seconds(), r.name())
 	}
 	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolValue(s.answered.Load()))
+	collectInfo(ch, results)
+}
+
+var infoDescs = map[string]*prometheus.Desc{
+	"extension": prometheus.NewDesc("threecx_extension_info",
+		"Display name of an extension, always 1. Join on extension to label other series.",
+		[]string{"extension", "name"}, nil),
+	"queue": prometheus.NewDesc("threecx_queue_info",
+		"Display name of a queue, always 1. Join on queue to label other series.",
+		[]string{"queue", "name"}, nil),
+}
+
+// collectInfo sends one info series per extension and per queue that any report named.
+// When two reports disagree on a name, the later report in the config wins, so a number
+// never gets two series.
+func collectInfo(ch chan<- prometheus.Metric, results []reportResult) {
+	merged := map[string]map[string]string{}
+	for _, result := range results {
+		for kind, names := range result.data.names {
+			if merged[kind] == nil {
+				merged[kind] = map[string]string{}
+			}
+			for number, name := range names {
+				merged[kind][number] = name
+			}
+		}
+	}
+
+	for kind, names := range merged {
+		desc, ok := infoDescs[kind]
+		if !ok {
+			continue
+		}
+		for number, name := range names {
+			ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, 1, number, strings.ToValidUTF8(name, "\uFFFD"))
+		}
+	}
 }
 
 // logFailures logs each failed report once. When every report failed on authentication,

@@ -5,8 +5,8 @@ package collector
 import (
 	"fmt"
 	"log/slog"
-	"slices"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,9 +100,31 @@ func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
 type report interface {
 	// name returns the report's name in the config, which is its report label.
 	name() string
-	// fetch makes the report's requests through s and returns the metrics of those that
+	// fetch makes the report's requests through s and returns the data of those that
 	// worked, with an error that joins the failures of the others.
-	fetch(s *scrape) ([]prometheus.Metric, error)
+	fetch(s *scrape) (*reportData, error)
+}
+
+// reportData is what one report produced in one scrape.
+type reportData struct {
+	metrics []prometheus.Metric
+	// names holds display names by kind ("extension", "queue") and number. The collector
+	// merges them across reports into one info series per number.
+	names map[string]map[string]string
+}
+
+// addName records the display name of an extension or a queue. An empty name is skipped.
+func (d *reportData) addName(kind, number, name string) {
+	if name == "" || number == "" {
+		return
+	}
+	if d.names == nil {
+		d.names = map[string]map[string]string{}
+	}
+	if d.names[kind] == nil {
+		d.names[kind] = map[string]string{}
+	}
+	d.names[kind][number] = name
 }
 
 func newReport(name string, rc *config.Report, tc *config.Target) (report, error) {

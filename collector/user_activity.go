@@ -54,7 +54,7 @@ func (r *userActivityReport) queries(now time.Time) []threecx.UserActivityQuery 
 	return queries
 }
 
-func (r *userActivityReport) fetch(s *scrape) ([]prometheus.Metric, error) {
+func (r *userActivityReport) fetch(s *scrape) (*reportData, error) {
 	queries := r.queries(s.now)
 	totals := make([]*[2]int64, len(queries))
 
@@ -73,19 +73,19 @@ func (r *userActivityReport) fetch(s *scrape) ([]prometheus.Metric, error) {
 		return nil
 	})
 
-	var metrics []prometheus.Metric
+	data := &reportData{}
 	for i, q := range queries {
 		if totals[i] == nil {
 			continue
 		}
-		metrics = append(metrics,
+		data.metrics = append(data.metrics,
 			prometheus.MustNewConstMetric(userActivityCallsDesc, prometheus.GaugeValue,
 				float64(totals[i][0]), r.reportName, q.GroupNumber, q.ExtensionDN, "answered"),
 			prometheus.MustNewConstMetric(userActivityCallsDesc, prometheus.GaugeValue,
 				float64(totals[i][1]), r.reportName, q.GroupNumber, q.ExtensionDN, "unanswered"),
 		)
 	}
-	return metrics, err
+	return data, err
 }
 
 func describeQuery(q threecx.UserActivityQuery) string {
