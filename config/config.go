@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"time"
 
@@ -88,7 +89,7 @@ func Parse(data []byte) (*Config, error) {
 	decoder := yaml.NewDecoder(bytes.NewReader(data))
 	decoder.KnownFields(true)
 	if err := decoder.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("parse config: %w", err)
+		return nil, describeYAMLError(err)
 	}
 
 	var root yaml.Node
@@ -101,6 +102,39 @@ func Parse(data []byte) (*Config, error) {
 		return nil, errors.Join(errs...)
 	}
 	return &cfg, nil
+}
+
+var unknownFieldPattern = regexp.MustCompile(`field (\S+) not found in type config\.(\w+)`)
+
+// sectionNames names the config types in words for error messages.
+var sectionNames = map[string]string{
+	"Config":  "at the top level",
+	"Target":  "in a target",
+	"Report":  "in a report",
+	"Options": "in report options",
+}
+
+// describeYAMLError rewrites the decoder's unknown-field errors, which name Go types, into
+// the config's words, and lists one problem per line.
+func describeYAMLError(err error) error {
+	var typeErr *yaml.TypeError
+	if !errors.As(err, &typeErr) {
+		return fmt.Errorf("parse config: %w", err)
+	}
+
+	errs := make([]error, 0, len(typeErr.Errors))
+	for _, msg := range typeErr.Errors {
+		msg = unknownFieldPattern.ReplaceAllStringFunc(msg, func(match string) string {
+			parts := unknownFieldPattern.FindStringSubmatch(match)
+			where, ok := sectionNames[parts[2]]
+			if !ok {
+				where = "in " + parts[2]
+			}
+			return fmt.Sprintf("unknown key %q %s", parts[1], where)
+		})
+		errs = append(errs, errors.New(msg))
+	}
+	return errors.Join(errs...)
 }
 
 // TargetNames returns the names of the targets, sorted.
