@@ -5,5 +5,8 @@ package threecx
 func Signatures() []Signature {
 	return []Signature{
 		UserActivitySignature,
+		StatisticSLASignature,
+		DetailedQueueStatisticsSignature,
+		AbandonedQueueCallsSignature,
 	}
 }
