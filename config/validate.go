@@ -105,7 +105,11 @@ func (t *Target) loadSecret(key string) []error {
 	case t.ClientSecret == "" && t.ClientSecretFile == "":
 		return []error{fmt.Errorf("%s: client_secret or client_secret_file is missing; set exactly one", key)}
 	case t.ClientSecret != "":
-		t.Secret = t.ClientSecret
+		secret, err := expandSecret(t.ClientSecret)
+		if err != nil {
+			return []error{fmt.Errorf("%s.client_secret: %w", key, err)}
+		}
+		t.Secret = secret
 		return nil
 	}
 
