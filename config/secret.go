@@ -29,10 +29,10 @@ func expandSecret(s Secret) (Secret, error) {
 	name := match[1]
 	expanded, ok := os.LookupEnv(name)
 	if !ok {
-		return "", fmt.Errorf("environment variable %s is not set", name)
+		return "", fmt.Errorf("environment variable %s is not set: set it in the exporter's environment", name)
 	}
 	if expanded == "" {
-		return "", fmt.Errorf("environment variable %s is empty", name)
+		return "", fmt.Errorf("environment variable %s is empty: set it to the client secret", name)
 	}
 	return Secret(expanded), nil
 }

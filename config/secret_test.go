@@ -122,7 +122,7 @@ func TestLoadSecretEnvUnset(t *testing.T) {
 	if err == nil {
 		t.Fatal("Parse accepted a reference to an unset variable")
 	}
-	want := "targets.env.client_secret: environment variable THREECX_TEST_SECRET is not set"
+	want := "targets.env.client_secret: environment variable THREECX_TEST_SECRET is not set: set it in the exporter's environment"
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant:\n%s", err, want)
 	}
