@@ -8,5 +8,7 @@ func Signatures() []Signature {
 		StatisticSLASignature,
 		DetailedQueueStatisticsSignature,
 		AbandonedQueueCallsSignature,
+		ExtensionStatisticsSignature,
+		AgentsInQueueSignature,
 	}
 }
