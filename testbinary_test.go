@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,30 +131,20 @@ func (p *exporterProcess) stop() {
 
 // lockedBuffer collects a process's output for the test to read while it runs.
 type lockedBuffer struct {
-	mu    sync.Mutex
-	lines []string
-	rest  string
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
 func (b *lockedBuffer) Write(data []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	scanner := bufio.NewScanner(strings.NewReader(b.rest + string(data)))
-	b.rest = ""
-	for scanner.Scan() {
-		b.lines = append(b.lines, scanner.Text())
-	}
-	if !strings.HasSuffix(string(data), "\n") && len(b.lines) > 0 {
-		b.rest = b.lines[len(b.lines)-1]
-		b.lines = b.lines[:len(b.lines)-1]
-	}
-	return len(data), nil
+	return b.buf.Write(data)
 }
 
 func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return strings.Join(b.lines, "\n") + b.rest
+	return b.buf.String()
 }
 
 // httpGet returns the status and body of a GET.
