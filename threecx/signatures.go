@@ -5,6 +5,7 @@ package threecx
 func Signatures() []Signature {
 	return []Signature{
 		UserActivitySignature,
+		DownloadUserActivitySignature,
 		StatisticSLASignature,
 		DetailedQueueStatisticsSignature,
 		AbandonedQueueCallsSignature,

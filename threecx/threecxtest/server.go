@@ -210,6 +210,32 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(path, "/ReportUserActivity/Pbx.GetUserActivity("):
 		s.serveUserActivity(w, r, path)
+	case strings.HasPrefix(path, "/ReportUserActivity/Pbx.DownloadGetUserActivity("):
+		s.serveDownloadUserActivity(w, r, path)
+	case path == "/Trunks":
+		s.serveTrunks(w, r)
+	case path == "/Services":
+		s.serveServices(w, r)
+	case path == "/Sbcs":
+		s.serveSBCs(w, r)
+	case path == "/ActiveCalls":
+		s.serveActiveCalls(w, r)
+	case strings.HasPrefix(path, "/ReportStatisticSla/Pbx.GetStatisticSlaData("):
+		s.serveStatisticSLA(w, r, path)
+	case strings.HasPrefix(path, "/ReportDetailedQueueStatistics/Pbx.GetDetailedQueueStatisticsData("):
+		s.serveDetailedQueueStatistics(w, r, path)
+	case strings.HasPrefix(path, "/ReportAbandonedQueueCalls/Pbx.GetAbandonedQueueCallsData("):
+		s.serveAbandonedQueueCalls(w, r, path)
+	case path == "/SystemStatus":
+		s.serveSystemStatus(w, r)
+	case path == "/Users":
+		s.serveUsers(w, r)
+	case path == "/Queues":
+		s.serveQueues(w, r)
+	case strings.HasPrefix(path, "/ReportExtensionStatisticsByGroup/Pbx.GetExtensionStatisticsByGroupData("):
+		s.serveExtensionStatistics(w, r, path)
+	case strings.HasPrefix(path, "/ReportAgentsInQueueStatistics/Pbx.GetAgentsInQueueStatisticsData("):
+		s.serveAgentsInQueue(w, r, path)
 	default:
 		writeError(w, http.StatusNotFound, "NotFound", fmt.Sprintf("no resource at %s", path))
 	}
