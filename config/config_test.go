@@ -36,6 +36,11 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-missing-type.yml", "reports.sales_today: type is missing: want one of " + strings.Join(sortedKeys(reportTypeKeys), ", ")},
 		{"invalid-duplicate-group.yml", `reports.sales_today.groups[1]: "GRP0001" is listed twice`},
 		{"invalid-wait-interval.yml", "reports.sales_today.wait_interval: invalid value 1s500ms: want whole seconds, 0s or more"},
+		{"invalid-system-window.yml", "reports.pbx.window: key is not valid for type system (line 9)"},
+		{"invalid-queue-service-duplicate-queue.yml", `reports.sla.queues[1]: "800" is listed twice`},
+		{"invalid-queue-service-wait-interval.yml", "reports.sla.wait_interval: invalid value 2s500ms: want whole seconds, 0s or more"},
+		{"invalid-queue-live-empty-status.yml", "reports.waiting.waiting_statuses[1]: empty value"},
+		{"invalid-queue-live-duplicate-profile.yml", `reports.waiting.available_profiles[1]: "Available" is listed twice`},
 		{"invalid-no-targets.yml", "targets: at least one target is required"},
 		{"invalid-several-errors.yml", strings.Join([]string{
 			`reports.sales_today.window: invalid window "0s": want "today" or a positive duration such as 15m or 1h`,

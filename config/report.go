@@ -12,7 +12,18 @@ import (
 // Report types.
 const (
 	TypeUserActivity = "user_activity"
+	TypeSystem       = "system"
+	TypeQueueService = "queue_service"
+	TypeQueueLive    = "queue_live"
 )
+
+// DefaultWaitingStatuses are the ActiveCalls statuses of a call that waits in a queue.
+// NOTE: 3CX does not document the values of an active call's Status. Ringing and Routing
+// are the ones seen while a queue call waits; check them on a live PBX.
+var DefaultWaitingStatuses = []string{"Ringing", "Routing"}
+
+// DefaultAvailableProfiles are the presence profiles of an agent who can take calls.
+var DefaultAvailableProfiles = []string{"Available"}
 
 // reportTypeKeys lists, for each report type, the keys a report of that type may set.
 var reportTypeKeys = map[string][]string{
@@ -20,6 +31,9 @@ var reportTypeKeys = map[string][]string{
 		"type", "window", "groups", "extensions", "wait_interval", "include_queue_calls",
 		"call_area", "grouping_type", "time_zone", "options",
 	},
+	TypeSystem:       {"type"},
+	TypeQueueService: {"type", "window", "queues", "wait_interval", "time_zone"},
+	TypeQueueLive:    {"type", "queues", "waiting_statuses", "available_profiles"},
 }
 
 // Report is one report definition. Which keys apply depends on Type.
@@ -31,6 +45,12 @@ type Report struct {
 	Groups []string `yaml:"groups,omitempty"`
 	// Extensions are extension numbers, one request each.
 	Extensions []string `yaml:"extensions,omitempty"`
+	// Queues are queue numbers; empty means every queue of the PBX.
+	Queues []string `yaml:"queues,omitempty"`
+	// WaitingStatuses are the statuses of an active call that waits in a queue.
+	WaitingStatuses []string `yaml:"waiting_statuses,omitempty"`
+	// AvailableProfiles are the presence profiles of an agent who can take calls.
+	AvailableProfiles []string `yaml:"available_profiles,omitempty"`
 	// WaitInterval is sent to the PBX as a .NET TimeSpan.
 	WaitInterval      model.Duration `yaml:"wait_interval,omitempty"`
 	IncludeQueueCalls bool           `yaml:"include_queue_calls,omitempty"`

@@ -153,7 +153,44 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 	switch r.Type {
 	case TypeUserActivity:
 		errs = append(errs, r.validateUserActivity(key)...)
+	case TypeQueueService:
+		errs = append(errs, r.validateQueueService(key)...)
+	case TypeQueueLive:
+		errs = append(errs, r.validateQueueLive(key)...)
 	}
+	return errs
+}
+
+func (r *Report) validateQueueService(key string) []error {
+	errs := r.validateWindow(key)
+	errs = append(errs, checkList(key+".queues", r.Queues)...)
+
+	wait := time.Duration(r.WaitInterval)
+	if wait < 0 || wait%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("%s.wait_interval: invalid value %s: want whole seconds, 0s or more", key, r.WaitInterval))
+	}
+
+	if r.TimeZone != "" {
+		loc, err := time.LoadLocation(r.TimeZone)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.time_zone: unknown time zone %q: want an IANA name such as Europe/Berlin", key, r.TimeZone))
+		}
+		r.Location = loc
+	}
+	return errs
+}
+
+func (r *Report) validateQueueLive(key string) []error {
+	if len(r.WaitingStatuses) == 0 {
+		r.WaitingStatuses = slices.Clone(DefaultWaitingStatuses)
+	}
+	if len(r.AvailableProfiles) == 0 {
+		r.AvailableProfiles = slices.Clone(DefaultAvailableProfiles)
+	}
+
+	errs := checkList(key+".queues", r.Queues)
+	errs = append(errs, checkList(key+".waiting_statuses", r.WaitingStatuses)...)
+	errs = append(errs, checkList(key+".available_profiles", r.AvailableProfiles)...)
 	return errs
 }
 
