@@ -15,7 +15,15 @@ const (
 	TypeSystem       = "system"
 	TypeQueueService = "queue_service"
 	TypeQueueLive    = "queue_live"
+
+	TypeExtensionStatistics = "extension_statistics"
+	TypeQueueAgents         = "queue_agents"
+	TypeStatus              = "status"
 )
+
+// DefaultExtensionStatisticsGroups are the groups of an extension_statistics report that
+// sets none: the default department, which contains every extension.
+var DefaultExtensionStatisticsGroups = []string{"GRP0000"}
 
 // DefaultWaitingStatuses are the ActiveCalls statuses of a call that waits in a queue.
 // NOTE: 3CX does not document the values of an active call's Status. Ringing and Routing
@@ -34,6 +42,10 @@ var reportTypeKeys = map[string][]string{
 	TypeSystem:       {"type"},
 	TypeQueueService: {"type", "window", "queues", "wait_interval", "time_zone"},
 	TypeQueueLive:    {"type", "queues", "waiting_statuses", "available_profiles"},
+
+	TypeExtensionStatistics: {"type", "window", "groups", "call_area", "options"},
+	TypeQueueAgents:         {"type", "window", "queues", "wait_interval", "options"},
+	TypeStatus:              {"type", "options"},
 }
 
 // Report is one report definition. Which keys apply depends on Type.

@@ -157,6 +157,12 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 		errs = append(errs, r.validateQueueService(key)...)
 	case TypeQueueLive:
 		errs = append(errs, r.validateQueueLive(key)...)
+	case TypeExtensionStatistics:
+		errs = append(errs, r.validateExtensionStatistics(key)...)
+	case TypeQueueAgents:
+		errs = append(errs, r.validateQueueAgents(key)...)
+	case TypeStatus:
+		errs = append(errs, r.validateStatus(key)...)
 	}
 	return errs
 }
@@ -271,6 +277,59 @@ func checkList(key string, values []string) []error {
 			errs = append(errs, fmt.Errorf("%s[%d]: %q is listed twice", key, i, v))
 		}
 		seen[v] = true
+	}
+	return errs
+}
+
+func (r *Report) validateExtensionStatistics(key string) []error {
+	errs := r.validateWindow(key)
+
+	if len(r.Groups) == 0 {
+		r.Groups = slices.Clone(DefaultExtensionStatisticsGroups)
+	}
+	errs = append(errs, checkList(key+".groups", r.Groups)...)
+
+	if r.CallArea == "" {
+		r.CallArea = DefaultCallArea
+	}
+	area, err := ParseCallArea(r.CallArea)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s.call_area: %w", key, err))
+	}
+	r.ParsedCallArea = area
+
+	return append(errs, r.Options.validate(key+".options")...)
+}
+
+func (r *Report) validateQueueAgents(key string) []error {
+	errs := r.validateWindow(key)
+
+	errs = append(errs, checkList(key+".queues", r.Queues)...)
+	for i, queue := range r.Queues {
+		// 3CX returns nothing for a list of queue numbers in one request.
+		if strings.Contains(queue, ",") {
+			errs = append(errs, fmt.Errorf("%s.queues[%d]: %q contains a comma: list each queue"+
+				" number on its own, because the PBX reports one queue per request", key, i, queue))
+		}
+	}
+
+	wait := time.Duration(r.WaitInterval)
+	if wait < 0 || wait%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("%s.wait_interval: invalid value %s: want whole seconds, 0s or more", key, r.WaitInterval))
+	}
+
+	return append(errs, r.Options.validate(key+".options")...)
+}
+
+func (r *Report) validateStatus(key string) []error {
+	errs := r.Options.validate(key + ".options")
+	if len(r.Options.Select) > 0 {
+		errs = append(errs, fmt.Errorf("%s.options.select: set to %q, but a status report selects the"+
+			" user fields it reads; remove the key", key, r.Options.Select))
+	}
+	if len(r.Options.Expand) > 0 {
+		errs = append(errs, fmt.Errorf("%s.options.expand: set to %q, but a status report reads no"+
+			" related entities; remove the key", key, r.Options.Expand))
 	}
 	return errs
 }
