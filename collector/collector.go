@@ -22,7 +22,12 @@ var (
 		[]string{"report"}, nil)
 	reportDurationDesc = prometheus.NewDesc(
 		"threecx_report_duration_seconds",
-		"Time the report's requests took in this scrape, in seconds.",
+		"Time this scrape waited for the report's requests, in seconds; 0 when the report was served from the cache.",
+		[]string{"report"}, nil)
+	reportAgeDesc = prometheus.NewDesc(
+		"threecx_report_age_seconds",
+		"Time between the fetch whose data this scrape serves and this scrape, in seconds;"+
+			" above 0 when the data comes from the cache (min_interval) or from a fetch another scrape started.",
 		[]string{"report"}, nil)
 )
 
@@ -45,30 +50,34 @@ type reportResult struct {
 	data     *reportData
 	err      error
 	duration time.Duration
+	// answered is set when the API answered a request of the fetch with a valid token.
+	answered bool
+	// served is set when the result comes from a fetch that finished, and age is then the
+	// time since that fetch's scrape time.
+	served bool
+	age    time.Duration
 }
 
 // Collect fetches every report of the target concurrently and sends the metrics of those
 // that worked, with threecx_up and each report's success and duration.
 func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
 	t := c.target
-	s := &scrape{ctx: c.ctx, target: t, client: t.client, now: t.now()}
+	now := t.now()
 
+	// Each wait ends by the scrape's deadline, even when a fetch shared with another scrape
+	// goes on.
 	results := make([]reportResult, len(t.reports))
 	var wg sync.WaitGroup
-	for i, r := range t.reports {
+	for i, state := range t.states {
 		wg.Go(func() {
-			start := time.Now()
-			data, err := r.fetch(s)
-			if data == nil {
-				data = &reportData{}
-			}
-			results[i] = reportResult{data: data, err: err, duration: time.Since(start)}
+			results[i] = state.get(c.ctx, t, now)
 		})
 	}
 	wg.Wait()
 
 	c.logFailures(results)
 
+	answered := false
 	for i, r := range t.reports {
 		result := results[i]
 		for _, m := range result.data.metrics {
@@ -76,8 +85,13 @@ func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(reportSuccessDesc, prometheus.GaugeValue, boolValue(result.err == nil), r.name())
 		ch <- prometheus.MustNewConstMetric(reportDurationDesc, prometheus.GaugeValue, result.duration.Seconds(), r.name())
+		if result.served {
+			ch <- prometheus.MustNewConstMetric(reportAgeDesc, prometheus.GaugeValue, result.age.Seconds(), r.name())
+		}
+		// A report served from the cache counts with the fetch that produced its data.
+		answered = answered || result.answered
 	}
-	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolValue(s.answered.Load()))
+	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolValue(answered))
 	collectInfo(ch, results)
 }
 

@@ -18,8 +18,12 @@ import (
 // Options are shared by every target of an exporter.
 type Options struct {
 	Logger *slog.Logger
-	// HTTPClient sends the requests of every target; nil means a default client.
+	// HTTPClient, when set, sends the requests of every target, and its transport's TLS
+	// settings apply instead of each target's tls_config. Nil means a client of its own
+	// for each target, built from its tls_config.
 	HTTPClient *http.Client
+	// Metrics, when set, counts the requests each target sends.
+	Metrics *Metrics
 	// Now is the clock that windows are computed from; nil means time.Now.
 	Now       func() time.Time
 	UserAgent string
@@ -32,6 +36,10 @@ type Target struct {
 	Config  *config.Target
 	client  *threecx.Client
 	reports []report
+	// states holds the shared fetch and the cache of each report, in the order of reports.
+	states []*reportState
+	// ownClient is the HTTP client made for this target, or nil when Options gave one.
+	ownClient *http.Client
 	// slots limits the report requests in flight to the PBX across all concurrent scrapes.
 	slots  chan struct{}
 	logger *slog.Logger
@@ -67,24 +75,38 @@ func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
 		now = time.Now
 	}
 
+	httpClient, ownClient := o.HTTPClient, (*http.Client)(nil)
+	if httpClient == nil {
+		ownClient = newHTTPClient(tc)
+		httpClient = ownClient
+	}
+	onRequest, onTokenFetch := o.Metrics.hooks(name)
 	client, err := threecx.New(threecx.Options{
 		BaseURL:      tc.URL,
 		ClientID:     tc.ClientID,
 		ClientSecret: string(tc.Secret),
-		HTTPClient:   o.HTTPClient,
+		HTTPClient:   httpClient,
+		MaxBodyBytes: tc.MaxBodyBytes,
 		UserAgent:    o.UserAgent,
+		OnTokenFetch: onTokenFetch,
+		OnRequest:    onRequest,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("target %q: %w", name, err)
 	}
 
 	t := &Target{
-		Name:   name,
-		Config: tc,
-		client: client,
-		slots:  make(chan struct{}, tc.MaxConcurrency),
-		logger: logger.With("target", name),
-		now:    now,
+		Name:      name,
+		Config:    tc,
+		client:    client,
+		ownClient: ownClient,
+		slots:     make(chan struct{}, tc.MaxConcurrency),
+		logger:    logger.With("target", name),
+		now:       now,
+	}
+	if tc.TLSConfig.InsecureSkipVerify {
+		t.logger.Warn("TLS certificate verification is off for this target (insecure_skip_verify):" +
+			" anyone on the network path can pose as the PBX and receive the client secret")
 	}
 	for _, reportName := range tc.Reports {
 		r, err := newReport(reportName, cfg.Reports[reportName], tc)
@@ -92,6 +114,7 @@ func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
 			return nil, fmt.Errorf("target %q: %w", name, err)
 		}
 		t.reports = append(t.reports, r)
+		t.states = append(t.states, newReportState(r, time.Duration(cfg.Reports[reportName].MinInterval)))
 	}
 	return t, nil
 }

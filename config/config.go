@@ -4,6 +4,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +23,7 @@ const (
 	DefaultWindow         = "today"
 	DefaultCallArea       = "all"
 	DefaultTimeout        = model.Duration(10 * time.Second)
+	DefaultMaxBodyBytes   = 32 << 20
 )
 
 // Config is the whole configuration file.
@@ -47,11 +49,17 @@ type Target struct {
 	Reports []string `yaml:"reports"`
 	// Timeout caps a scrape of this target, also when Prometheus allows more.
 	Timeout model.Duration `yaml:"timeout"`
+	// TLSConfig is the TLS connection to the PBX.
+	TLSConfig TLSConfig `yaml:"tls_config,omitempty"`
+	// MaxBodyBytes caps the size of one response body, in bytes.
+	MaxBodyBytes int64 `yaml:"max_body_bytes,omitempty"`
 
 	// Location is TimeZone, loaded.
 	Location *time.Location `yaml:"-"`
 	// Secret is ClientSecret, or the contents of ClientSecretFile.
 	Secret Secret `yaml:"-"`
+	// TLS is TLSConfig, loaded.
+	TLS *tls.Config `yaml:"-" json:"-"`
 }
 
 // Secret is a value that never prints: it marshals and formats as "<secret>".

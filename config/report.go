@@ -73,6 +73,9 @@ type Report struct {
 	TimeZone string `yaml:"time_zone,omitempty"`
 	// Options are OData query options sent with every request of the report.
 	Options Options `yaml:"options,omitempty"`
+	// MinInterval is how long the data of a successful fetch is served before the report
+	// is fetched again. Every report type takes it.
+	MinInterval model.Duration `yaml:"min_interval,omitempty"`
 
 	// ParsedWindow is Window, parsed.
 	ParsedWindow Window `yaml:"-"`

@@ -82,6 +82,17 @@ func (t *Target) validate(key string, reports map[string]*Report) []error {
 		fail(".timeout: invalid value %s: want a positive duration", t.Timeout)
 	}
 
+	if t.MaxBodyBytes == 0 {
+		t.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if t.MaxBodyBytes < 0 {
+		fail(".max_body_bytes: invalid value %d: want a positive number of bytes", t.MaxBodyBytes)
+	}
+
+	tlsConfig, tlsErrs := t.TLSConfig.load(key + ".tls_config")
+	t.TLS = tlsConfig
+	errs = append(errs, tlsErrs...)
+
 	if len(t.Reports) == 0 {
 		t.Reports = sortedKeys(reports)
 	}
@@ -125,8 +136,12 @@ func (t *Target) loadSecret(key string) []error {
 	return nil
 }
 
+// commonReportKeys are the keys that every report type may set, next to its own.
+var commonReportKeys = []string{"min_interval"}
+
 func (r *Report) validate(key string, keysSet map[string]int) []error {
-	allowed, ok := reportTypeKeys[r.Type]
+	typeKeys, ok := reportTypeKeys[r.Type]
+	allowed := append(slices.Clip(typeKeys), commonReportKeys...)
 	if !ok {
 		types := make([]string, 0, len(reportTypeKeys))
 		for name := range reportTypeKeys {
@@ -148,6 +163,10 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 		if !slices.Contains(allowed, name) {
 			fail(".%s: key is not valid for type %s (line %d)", name, r.Type, keysSet[name])
 		}
+	}
+
+	if r.MinInterval < 0 {
+		fail(".min_interval: invalid value %s: want 0s or more", r.MinInterval)
 	}
 
 	switch r.Type {

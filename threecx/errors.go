@@ -1,12 +1,16 @@
 package threecx
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -22,10 +26,16 @@ type APIError struct {
 	Message string
 	// Body is the start of the body with anything that looks like a token removed.
 	Body string
+	// RetryAfter is the wait the PBX asked for in its Retry-After header, or 0.
+	RetryAfter time.Duration
 }
 
-func newAPIError(status int, contentType string, body []byte) *APIError {
-	e := &APIError{StatusCode: status, ContentType: contentType}
+func newAPIError(status int, header http.Header, body []byte) *APIError {
+	e := &APIError{
+		StatusCode:  status,
+		ContentType: header.Get("Content-Type"),
+		RetryAfter:  parseRetryAfter(header.Get("Retry-After"), time.Now()),
+	}
 
 	var odata struct {
 		Error struct {
@@ -61,6 +71,21 @@ func (e *APIError) Error() string {
 		return fmt.Sprintf("%s, content type %q, body starts %q", msg, e.ContentType, e.Body)
 	}
 	return msg
+}
+
+// parseRetryAfter reads a Retry-After value, either seconds or an HTTP date, as a wait from
+// now. A missing, invalid or past value is 0.
+func parseRetryAfter(value string, now time.Time) time.Duration {
+	if value == "" {
+		return 0
+	}
+	if seconds, err := strconv.ParseInt(strings.TrimSpace(value), 10, 32); err == nil {
+		return time.Duration(max(seconds, 0)) * time.Second
+	}
+	if date, err := http.ParseTime(value); err == nil && date.After(now) {
+		return date.Sub(now)
+	}
+	return 0
 }
 
 // DecodeError is a 2xx answer whose body could not be read or decoded as the expected JSON.
@@ -101,6 +126,35 @@ func IsAnswered(err error) bool {
 	}
 	var decodeErr *DecodeError
 	return errors.As(err, &decodeErr)
+}
+
+// describeTransportError adds what to check to a TLS failure, which Go reports in terms of
+// certificates and records rather than of the exporter's settings.
+func describeTransportError(err error) error {
+	if hint := tlsHint(err); hint != "" {
+		return fmt.Errorf("%w (%s)", err, hint)
+	}
+	return err
+}
+
+func tlsHint(err error) string {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknownAuthority):
+		return "the PBX's certificate is not signed by a trusted CA: set tls_config.ca_file" +
+			" to the CA certificate that signed it"
+	case errors.As(err, &hostname):
+		return "the PBX's certificate is not valid for the host in url: set" +
+			" tls_config.server_name to a name the certificate holds"
+	case errors.As(err, &invalid):
+		return "the PBX's certificate is invalid, for example expired: renew it on the PBX"
+	case errors.As(err, &record):
+		return "the PBX did not answer with TLS: check whether url should start with http://"
+	}
+	return ""
 }
 
 var tokenPatterns = []*regexp.Regexp{

@@ -33,7 +33,7 @@ func (e *TokenError) Error() string {
 		}
 		return msg
 	}
-	return "token request failed: " + e.Err.Error()
+	return "token request failed: " + describeTransportError(e.Err).Error()
 }
 
 func (e *TokenError) Unwrap() error { return e.Err }

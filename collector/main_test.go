@@ -1,0 +1,13 @@
+package collector_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests when a goroutine outlives them, such as a report fetch
+// that a scrape's deadline did not end.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

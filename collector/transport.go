@@ -1,0 +1,26 @@
+package collector
+
+import (
+	"net/http"
+
+	"github.com/threecx-exporter/threecx_exporter/config"
+)
+
+// newHTTPClient returns the HTTP client of one target, with the target's TLS settings and
+// enough idle connections for its max_concurrency requests and a token request.
+func newHTTPClient(tc *config.Target) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if tc.TLS != nil {
+		transport.TLSClientConfig = tc.TLS.Clone()
+	}
+	transport.MaxIdleConnsPerHost = tc.MaxConcurrency + 1
+	return &http.Client{Transport: transport}
+}
+
+// Close closes the idle connections of the target's own HTTP client. Call it when the
+// target is dropped; scrapes still running finish normally.
+func (t *Target) Close() {
+	if t.ownClient != nil {
+		t.ownClient.CloseIdleConnections()
+	}
+}
