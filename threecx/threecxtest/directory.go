@@ -25,6 +25,8 @@ type Queue struct {
 	Number string
 	Name   string
 	Agents []string
+	// SLATime is the queue's service level target in seconds.
+	SLATime int
 }
 
 // Extension is a user's extension with its live state.
@@ -41,11 +43,48 @@ type Extension struct {
 	Profile string
 }
 
-// Directory is what the fake PBX knows: groups, extensions and queues.
+// Directory is what the fake PBX knows: groups, extensions, queues and the system's
+// figures.
 type Directory struct {
 	Groups     []Group
 	Extensions []Extension
 	Queues     []Queue
+	System     System
+	Trunks     []Trunk
+	Services   []Service
+	SBCs       []SBC
+}
+
+// System holds the figures of /SystemStatus that do not follow from the extensions and
+// the call log.
+type System struct {
+	Version           string
+	MaxSimCalls       int
+	MaxUserExtensions int
+	LicenseActive     bool
+	LicenseExpires    time.Time
+	// FreeDiskSpace, TotalDiskSpace and the recording figures are in bytes.
+	FreeDiskSpace      int64
+	TotalDiskSpace     int64
+	RecordingUsedSpace int64
+	RecordingQuota     int64
+	LastBackup         time.Time
+}
+
+// demoSystem returns the system figures of a PBX licensed for maxCalls simultaneous calls.
+func demoSystem(maxCalls int) System {
+	return System{
+		Version:            "20.0.10.1024",
+		MaxSimCalls:        maxCalls,
+		MaxUserExtensions:  maxCalls * 10,
+		LicenseActive:      true,
+		LicenseExpires:     time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC),
+		FreeDiskSpace:      48 << 30,
+		TotalDiskSpace:     64 << 30,
+		RecordingUsedSpace: 3 << 30,
+		RecordingQuota:     10 << 30,
+		LastBackup:         time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC),
+	}
 }
 
 // DemoDirectory returns a small call centre: two groups, two queues and eight extensions,
@@ -58,9 +97,13 @@ func DemoDirectory() Directory {
 			{Number: "GRP0002", Name: "Support"},
 		},
 		Queues: []Queue{
-			{Number: "800", Name: "Sales queue", Agents: []string{"101", "102", "103"}},
-			{Number: "801", Name: "Support queue", Agents: []string{"104", "105", "106"}},
+			{Number: "800", Name: "Sales queue", Agents: []string{"101", "102", "103"}, SLATime: 20},
+			{Number: "801", Name: "Support queue", Agents: []string{"104", "105", "106"}, SLATime: 30},
 		},
+		System:   demoSystem(8),
+		Trunks:   demoTrunks(),
+		Services: demoServices(),
+		SBCs:     demoSBCs(),
 		Extensions: []Extension{
 			{Number: "100", Name: "Reception", CallsPerHour: 6, Registered: true, Profile: "Available"},
 			{Number: "101", Name: "Zoë O'Brien", Groups: []string{"GRP0001"}, CallsPerHour: 4,
@@ -83,7 +126,7 @@ func DemoDirectory() Directory {
 // GeneratedDirectory returns n extensions numbered from 1000, spread over groups of 50
 // and queues of 10 agents, for load tests and benchmarks.
 func GeneratedDirectory(n int) Directory {
-	d := Directory{Groups: []Group{{Number: DefaultGroup, Name: "DEFAULT"}}}
+	d := Directory{Groups: []Group{{Number: DefaultGroup, Name: "DEFAULT"}}, System: demoSystem(max(8, n/4))}
 	for i := 0; i < n; i++ {
 		number := fmt.Sprint(1000 + i)
 		group := fmt.Sprintf("GRP%04d", 1+i/50)
@@ -91,7 +134,7 @@ func GeneratedDirectory(n int) Directory {
 			d.Groups = append(d.Groups, Group{Number: group, Name: "Team " + group})
 		}
 		if i%10 == 0 {
-			d.Queues = append(d.Queues, Queue{Number: fmt.Sprint(8000 + i/10), Name: fmt.Sprintf("Queue %d", i/10)})
+			d.Queues = append(d.Queues, Queue{Number: fmt.Sprint(8000 + i/10), Name: fmt.Sprintf("Queue %d", i/10), SLATime: 20})
 		}
 		queue := &d.Queues[len(d.Queues)-1]
 		queue.Agents = append(queue.Agents, number)
@@ -171,6 +214,9 @@ type Call struct {
 	Talk time.Duration
 	// Caller is the other party's number. It must never reach a metric or a log.
 	Caller string
+	// Callback is whether a queue call was returned by a callback, which only queue calls
+	// can be.
+	Callback bool
 }
 
 // CallLog derives calls from a directory. The same directory and minute always give the
@@ -230,6 +276,10 @@ func callInMinute(ext Extension, queues []string, minute time.Time) (Call, bool)
 	}
 	if call.Answered {
 		call.Talk = time.Duration(5+rng.IntN(900))*time.Second + time.Duration(rng.IntN(1_000_000))*time.Microsecond
+	}
+	// Drawn last, so that the fields above stay what they were before callbacks existed.
+	if call.Queue != "" {
+		call.Callback = rng.IntN(5) == 0
 	}
 	return call, true
 }
