@@ -102,6 +102,15 @@ var infoDescs = map[string]*prometheus.Desc{
 	"queue": prometheus.NewDesc("threecx_queue_info",
 		"Display name of a queue, always 1. Join on queue to label other series.",
 		[]string{"queue", "name"}, nil),
+	"trunk": prometheus.NewDesc("threecx_trunk_info",
+		"Name of a trunk (its gateway's name), always 1. Join on trunk to label other series.",
+		[]string{"trunk", "name"}, nil),
+	"service": prometheus.NewDesc("threecx_service_info",
+		"Display name of a PBX service, always 1. Join on service to label other series.",
+		[]string{"service", "name"}, nil),
+	"sbc": prometheus.NewDesc("threecx_sbc_info",
+		"Display name of a Session Border Controller, always 1. Join on sbc to label other series.",
+		[]string{"sbc", "name"}, nil),
 }
 
 // collectInfo sends one info series per extension and per queue that any report named.

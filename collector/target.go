@@ -159,6 +159,12 @@ func newReport(name string, rc *config.Report, tc *config.Target) (report, error
 	switch rc.Type {
 	case config.TypeUserActivity:
 		return &userActivityReport{reportName: name, config: rc, location: loc}, nil
+	case config.TypeSystem:
+		return &systemReport{reportName: name}, nil
+	case config.TypeQueueService:
+		return &queueServiceReport{reportName: name, config: rc, location: loc}, nil
+	case config.TypeQueueLive:
+		return &queueLiveReport{reportName: name, config: rc}, nil
 	}
 	return nil, fmt.Errorf("report %q: unknown report type %q", name, rc.Type)
 }

@@ -34,6 +34,14 @@ reports:
     window: 1h
     groups: [GRP0000]
     call_area: external
+  system:
+    type: system
+  queue_service_today:
+    type: queue_service
+    window: today
+    wait_interval: 5s
+  queue_live:
+    type: queue_live
 `
 
 // ConfigYAML returns the demo's config for a fake PBX at url.
