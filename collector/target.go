@@ -165,6 +165,12 @@ func newReport(name string, rc *config.Report, tc *config.Target) (report, error
 		return &queueServiceReport{reportName: name, config: rc, location: loc}, nil
 	case config.TypeQueueLive:
 		return &queueLiveReport{reportName: name, config: rc}, nil
+	case config.TypeExtensionStatistics:
+		return &extensionStatisticsReport{reportName: name, config: rc, location: loc}, nil
+	case config.TypeQueueAgents:
+		return &queueAgentsReport{reportName: name, config: rc, location: loc}, nil
+	case config.TypeStatus:
+		return &statusReport{reportName: name, config: rc}, nil
 	}
 	return nil, fmt.Errorf("report %q: unknown report type %q", name, rc.Type)
 }

@@ -57,10 +57,15 @@ func (u User) Name() string {
 }
 
 // Users fetches every user, UsersPageSize at a time. Without a $select in opts it selects
-// UserFields. A $top in opts caps the number of users returned.
+// UserFields, and without an $orderby it orders by Id, so that a user added during the
+// paging lands on the last page instead of shifting the rows of the others. A $top in
+// opts caps the number of users returned.
 func (c *Client) Users(ctx context.Context, opts QueryOptions) ([]User, error) {
 	if len(opts.Select) == 0 {
 		opts.Select = slices.Clone(UserFields)
+	}
+	if len(opts.OrderBy) == 0 {
+		opts.OrderBy = []string{"Id"}
 	}
 	return GetAll[User](ctx, c, UsersPath, opts, UsersPageSize)
 }

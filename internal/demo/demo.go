@@ -34,6 +34,20 @@ reports:
     window: 1h
     groups: [GRP0000]
     call_area: external
+  talk_today:
+    type: extension_statistics
+    window: today
+    groups: [GRP0000, GRP0001]
+  agents_today:
+    type: queue_agents
+    window: today
+  agents_last_hour:
+    type: queue_agents
+    window: 1h
+    queues: ["801"]
+    wait_interval: 20s
+  live:
+    type: status
   system:
     type: system
   queue_service_today:
