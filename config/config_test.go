@@ -17,6 +17,7 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		want string
 	}{
 		{"invalid-unknown-key.yml", `line 6: unknown key "colour" in a target`},
+		{"invalid-key-for-type.yml", "reports.sales_today.queues: key is not valid for type user_activity (line 10)"},
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
 		{"invalid-url-scheme.yml", `targets.office.url: invalid URL "ftp://pbx.example.com": want http:// or https:// followed by the PBX's host`},
 		{"invalid-missing-client-id.yml", "targets.office: client_id is missing"},
@@ -273,5 +274,35 @@ func TestWindowRangeDuration(t *testing.T) {
 	}
 	if !to.Equal(now) {
 		t.Errorf("to = %s, want %s", to, now)
+	}
+}
+
+// TestExampleConfigValid keeps the documented example in the repository loadable.
+func TestExampleConfigValid(t *testing.T) {
+	t.Setenv("THREECX_OFFICE_SECRET", "example-secret")
+	data, err := os.ReadFile("../exporter.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The example points client_secret_file at /etc; point it at a fixture instead.
+	text := strings.Replace(string(data), "/etc/threecx_exporter/branch.secret", "testdata/secret.txt", 1)
+
+	cfg, err := Parse([]byte(text))
+	if err != nil {
+		t.Fatalf("exporter.yml is invalid:\n%v", err)
+	}
+	for _, name := range cfg.ReportNames() {
+		if _, ok := reportTypeKeys[cfg.Reports[name].Type]; !ok {
+			t.Errorf("report %s has an unknown type", name)
+		}
+	}
+	types := map[string]bool{}
+	for _, r := range cfg.Reports {
+		types[r.Type] = true
+	}
+	for typ := range reportTypeKeys {
+		if !types[typ] {
+			t.Errorf("exporter.yml has no example of the report type %s", typ)
+		}
 	}
 }
