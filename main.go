@@ -3,11 +3,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 	_ "time/tzdata" // Time zones must load on hosts without a zoneinfo database.
 
@@ -29,93 +32,109 @@ const exporterName = "threecx_exporter"
 // defaultListenAddress is the exporter's port.
 const defaultListenAddress = ":9941"
 
+// shutdownTimeout is how long scrapes in progress may take to finish after SIGTERM.
+const shutdownTimeout = 5 * time.Second
+
+// serveFlags are the settings of the exporter's server.
+type serveFlags struct {
+	configFile    string
+	demo          bool
+	timeoutOffset time.Duration
+	web           *web.FlagConfig
+}
+
 func main() {
 	var (
-		configFile    = kingpin.Flag("config.file", "Path of the configuration file.").Default("exporter.yml").String()
-		timeoutOffset = kingpin.Flag("scrape.timeout-offset",
-			"Time subtracted from Prometheus' scrape timeout to leave room for writing the answer.").
-			Default(collector.DefaultTimeoutOffset.String()).Duration()
-		demo = kingpin.Flag("demo",
-			"Start a fake PBX in the process and scrape it with a built-in config; --config.file is ignored.").Bool()
-		webConfig = webflag.AddFlags(kingpin.CommandLine, defaultListenAddress)
+		serve       serveFlags
+		check       = kingpin.Flag("config.check", "Load and validate the config file, print every error found, and exit with status 0 when it is valid and 1 when not.").Bool()
+		checkTokens = kingpin.Flag("config.check.connect",
+			"With --config.check, also fetch an access token from each target and print per target whether it worked."+
+				" 3CX keeps one live token per client ID, so a running exporter with the same client ID fetches a new one at its next scrape.").Bool()
 	)
+	kingpin.Flag("config.file", "Path of the configuration file.").Default("exporter.yml").StringVar(&serve.configFile)
+	kingpin.Flag("scrape.timeout-offset", "Time subtracted from Prometheus' scrape timeout to leave room for writing the answer.").
+		Default(collector.DefaultTimeoutOffset.String()).DurationVar(&serve.timeoutOffset)
+	kingpin.Flag("demo", "Start a fake PBX in the process and scrape it with a built-in config; --config.file is ignored.").BoolVar(&serve.demo)
+	serve.web = webflag.AddFlags(kingpin.CommandLine, defaultListenAddress)
+
+	serveCommand := kingpin.Command("serve", "Serve metrics on the listen address. This is the default command.").Default()
+	download := addDownloadCommand(kingpin.CommandLine)
+
 	logConfig := &promslog.Config{}
 	flag.AddFlags(kingpin.CommandLine, logConfig)
+	setVersionFromBuildInfo()
 	kingpin.Version(version.Print(exporterName))
 	kingpin.HelpFlag.Short('h')
-	kingpin.Parse()
-
+	command := kingpin.Parse()
 	logger := promslog.New(logConfig)
-	if err := run(logger, *configFile, *demo, *timeoutOffset, webConfig); err != nil {
+
+	if *checkTokens && !*check {
+		kingpin.Fatalf("--config.check.connect works only together with --config.check")
+	}
+	switch {
+	case command == download.command.FullCommand():
+		os.Exit(download.run(logger, serve.configFile))
+	case *check:
+		os.Exit(checkConfig(os.Stdout, os.Stderr, serve.configFile, *checkTokens))
+	case command != serveCommand.FullCommand():
+		kingpin.Fatalf("unknown command %q", command)
+	}
+
+	if err := run(logger, serve); err != nil {
 		logger.Error("exporter stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(logger *slog.Logger, configFile string, demo bool, timeoutOffset time.Duration, webConfig *web.FlagConfig) error {
+func run(logger *slog.Logger, flags serveFlags) error {
 	logger.Info("starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
 
-	var cfg *config.Config
-	var err error
-	if demo {
-		var stop func()
-		cfg, stop, err = startDemo(logger)
+	load := func() (*config.Config, error) { return config.Load(flags.configFile) }
+	source := flags.configFile
+	if flags.demo {
+		cfg, stop, err := startDemo(logger)
 		if err != nil {
 			return err
 		}
 		defer stop()
-	} else {
-		cfg, err = config.Load(configFile)
-		if err != nil {
-			return fmt.Errorf("invalid config file %q: %w", configFile, err)
-		}
+		load = func() (*config.Config, error) { return cfg, nil }
+		source = "built-in demo config"
 	}
 
-	targets, err := collector.NewTargets(cfg, collector.Options{
+	handler := collector.NewHandler(logger, flags.timeoutOffset)
+	reloader := newReloader(logger, source, load, handler, collector.Options{
 		Logger:    logger,
 		UserAgent: exporterName + "/" + version.Version,
 	})
-	if err != nil {
+	if err := reloader.start(); err != nil {
 		return err
 	}
-	logger.Info("loaded config", "file", configFile, "targets", len(cfg.Targets), "reports", len(cfg.Reports))
+	prometheus.MustRegister(versioncollector.NewCollector(exporterName), reloader)
 
-	handler := collector.NewHandler(logger, timeoutOffset)
-	handler.SetTargets(targets)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go reloader.watchSIGHUP(ctx)
 
-	prometheus.MustRegister(versioncollector.NewCollector(exporterName))
+	server := &http.Server{
+		Handler:           newRoutes(handler, reloader, prometheus.DefaultGatherer),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- web.ListenAndServe(server, flags.web, logger) }()
 
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", handler.Metrics(prometheus.DefaultGatherer))
-	mux.HandleFunc("/probe", handler.Probe)
-	landing, err := newLandingPage(cfg)
-	if err != nil {
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("stopping " + exporterName)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	mux.Handle("/", landing)
-
-	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	return web.ListenAndServe(server, webConfig, logger)
-}
-
-func newLandingPage(cfg *config.Config) (http.Handler, error) {
-	links := []web.LandingLinks{{Address: "/metrics", Text: "Metrics", Description: "The exporter's own metrics"}}
-	for _, name := range cfg.TargetNames() {
-		links = append(links, web.LandingLinks{
-			Address:     "/probe?target=" + url.QueryEscape(name),
-			Text:        "Probe " + name,
-			Description: "Scrape the PBX " + name,
-		})
-	}
-
-	return web.NewLandingPage(web.LandingConfig{
-		Name:        "3CX Exporter",
-		Description: "Prometheus exporter for the reports and live state of 3CX v20 PBXs",
-		Version:     version.Info(),
-		Form: web.LandingForm{
-			Action: "/probe",
-			Inputs: []web.LandingFormInput{{Label: "Target", Type: "text", Name: "target", Placeholder: "target name"}},
-		},
-		Links: links,
-	})
+	return nil
 }

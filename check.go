@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/common/version"
+
+	"github.com/threecx-exporter/threecx_exporter/config"
+	"github.com/threecx-exporter/threecx_exporter/threecx"
+)
+
+// Exit statuses of --config.check.
+const (
+	checkOK            = 0
+	checkInvalidConfig = 1
+	checkTokenFailed   = 2
+)
+
+// maxParallelTokenChecks is how many targets --config.check.connect contacts at once.
+const maxParallelTokenChecks = 8
+
+// checkConfig loads and validates the config file, prints the result, and with connect
+// fetches a token from every target. Success goes to stdout and each error to stderr, one
+// line each, in the order of the sorted names. It returns the exit status.
+func checkConfig(stdout, stderr io.Writer, configFile string, connect bool) int {
+	cfg, err := config.Load(configFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "FAILED: %s is not a valid config:\n", configFile)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "  %s\n", line)
+		}
+		return checkInvalidConfig
+	}
+	fmt.Fprintf(stdout, "SUCCESS: %s is a valid config with %d targets and %d reports\n",
+		configFile, len(cfg.Targets), len(cfg.Reports))
+	if !connect {
+		return checkOK
+	}
+
+	status := checkOK
+	names := cfg.TargetNames()
+	for i, err := range fetchTokens(cfg) {
+		if err != nil {
+			fmt.Fprintf(stderr, "target %s: FAILED: %v\n", names[i], err)
+			status = checkTokenFailed
+			continue
+		}
+		fmt.Fprintf(stdout, "target %s: ok, the PBX issued an access token\n", names[i])
+	}
+	return status
+}
+
+// fetchTokens fetches an access token from each target of cfg, in the order of the sorted
+// names, each within the target's timeout, and returns the errors.
+func fetchTokens(cfg *config.Config) []error {
+	names := cfg.TargetNames()
+	errs := make([]error, len(names))
+	slots := make(chan struct{}, maxParallelTokenChecks)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			errs[i] = fetchToken(cfg.Targets[name])
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+func fetchToken(tc *config.Target) error {
+	client, err := threecx.New(threecx.Options{
+		BaseURL:      tc.URL,
+		ClientID:     tc.ClientID,
+		ClientSecret: string(tc.Secret),
+		HTTPClient:   newTargetHTTPClient(tc),
+		UserAgent:    exporterName + "/" + version.Version,
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(tc.Timeout))
+	defer cancel()
+	return client.Authenticate(ctx)
+}
+
+// newTargetHTTPClient returns an HTTP client that connects with the target's tls_config.
+func newTargetHTTPClient(tc *config.Target) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if tc.TLS != nil {
+		transport.TLSClientConfig = tc.TLS.Clone()
+	}
+	return &http.Client{Transport: transport}
+}
