@@ -57,7 +57,7 @@ func (c *Client) ActiveCalls(ctx context.Context, opts QueryOptions) ([]ActiveCa
 			Count *int          `json:"@odata.count"`
 		}
 		if err := c.Get(ctx, ActiveCallsPath, pageOpts, &body); err != nil {
-			return nil, fmt.Errorf("GET %s with $skip=%d: %w", ActiveCallsPath, skip, err)
+			return nil, fmt.Errorf("GET %s with $skip=%d: %w", ActiveCallsPath, skip, withholdBody(err))
 		}
 		if body.Value == nil {
 			return nil, fmt.Errorf("GET %s with $skip=%d: %w", ActiveCallsPath, skip,
@@ -84,4 +84,17 @@ func (c *Client) ActiveCalls(ctx context.Context, opts QueryOptions) ([]ActiveCa
 	}
 	return nil, fmt.Errorf("GET %s: the collection did not end after %d pages of %d rows;"+
 		" the PBX may be ignoring $skip", ActiveCallsPath, MaxPages, ActiveCallsPageSize)
+}
+
+// withheldBody replaces the body of a DecodeError from a response that lists callers.
+var withheldBody = []byte("(withheld, because it may contain callers' numbers)")
+
+// withholdBody removes the response body from err when it is a DecodeError, so that the
+// numbers of callers in the body never reach a log line.
+func withholdBody(err error) error {
+	var decodeErr *DecodeError
+	if errors.As(err, &decodeErr) {
+		decodeErr.Body = withheldBody
+	}
+	return err
 }

@@ -133,7 +133,8 @@ func (c *Client) AbandonedQueueCalls(ctx context.Context, q QueueReportQuery) ([
 		return nil, err
 	}
 	opts := QueryOptions{Select: AbandonedQueueCallFields}
-	return getFunction[AbandonedQueueCall](ctx, c, AbandonedQueueCallsSignature, path, opts)
+	rows, err := getFunction[AbandonedQueueCall](ctx, c, AbandonedQueueCallsSignature, path, opts)
+	return rows, withholdBody(err)
 }
 
 // getFunction calls a report function at path and returns the rows of its response.
