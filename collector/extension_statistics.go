@@ -73,7 +73,7 @@ func (r *extensionStatisticsReport) fetch(s *scrape) (*reportData, error) {
 }
 
 // sumExtensionRows adds up the rows by extension, so that an extension listed twice in one
-// answer gives one series. It fails on the first duration that does not parse.
+// response gives one series. It fails on the first duration that does not parse.
 func sumExtensionRows(rows []threecx.ExtensionStatistics) (map[string]*extensionTotals, error) {
 	totals := map[string]*extensionTotals{}
 	for _, row := range rows {
