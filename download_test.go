@@ -209,8 +209,8 @@ func totalCalls(rows []downloadedRow) int64 {
 	return total
 }
 
-// pagedRequests returns the requests of a download in pages of size: each request's rows
-// in full pages, then one short page, which may be empty, that ends it.
+// pagedRequests returns the requests of a download in pages of size: enough pages for
+// the rows of each request, and one for a request without rows.
 func pagedRequests(rows []downloadedRow, size int) int {
 	perRequest := map[[2]string]int{}
 	for _, r := range rows {
@@ -218,7 +218,7 @@ func pagedRequests(rows []downloadedRow, size int) int {
 	}
 	requests := 0
 	for _, n := range perRequest {
-		requests += n/size + 1
+		requests += max(1, (n+size-1)/size)
 	}
 	return requests
 }

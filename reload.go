@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"gopkg.in/yaml.v3"
 
 	"github.com/threecx-exporter/threecx_exporter/collector"
 	"github.com/threecx-exporter/threecx_exporter/config"
@@ -102,7 +104,25 @@ func (r *reloader) apply(cfg *config.Config) error {
 	}
 	r.logger.Info("loaded config", "config", r.source, "targets", len(cfg.Targets),
 		"reports", len(cfg.Reports), "targets_kept", len(kept), "targets_replaced", dropped)
+	r.logDebugConfig(cfg, kept)
 	return nil
+}
+
+// logDebugConfig logs, at debug level, the config in effect with its defaults filled in
+// and which targets kept their Target. Secrets marshal as "<secret>".
+func (r *reloader) logDebugConfig(cfg *config.Config, kept []string) {
+	if !r.logger.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	for _, name := range cfg.TargetNames() {
+		r.logger.Debug("target loaded", "target", name, "kept", slices.Contains(kept, name))
+	}
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		r.logger.Debug("config in effect cannot be shown", "err", err)
+		return
+	}
+	r.logger.Debug("config in effect", "yaml", string(data))
 }
 
 // reloadAndLog reloads and logs a failure, which leaves the running config in place.

@@ -46,8 +46,9 @@ type DownloadProgress struct {
 
 // DownloadUserActivity fetches the rows of q with DownloadGetUserActivity. With pageSize
 // 0 it makes one request with q.Options as they are. With a pageSize above 0 it requests
-// pages of that many rows with $top and $skip and $count=true, starting at q.Options.Skip
-// and stopping after q.Options.Top rows when Top is set, or at the first short page.
+// pages of that many rows with $top and $skip and $count=true, starting at q.Options.Skip.
+// It stops after q.Options.Top rows when Top is set, once it has the rows that
+// @odata.count promised, or at the first short page.
 // onProgress, when not nil, is called after every request.
 func (c *Client) DownloadUserActivity(ctx context.Context, q UserActivityQuery, pageSize int,
 	onProgress func(DownloadProgress)) ([]UserActivity, error) {
@@ -82,7 +83,9 @@ func (c *Client) DownloadUserActivity(ctx context.Context, q UserActivityQuery, 
 		}
 
 		limitReached := q.Options.Top > 0 && len(rows) >= q.Options.Top
-		if pageSize == 0 || limitReached || len(page) < opts.Top {
+		// @odata.count counts the whole collection, the rows before $skip included.
+		countReached := count != nil && int64(q.Options.Skip+len(rows)) >= *count
+		if pageSize == 0 || limitReached || countReached || len(page) < opts.Top {
 			return rows, nil
 		}
 	}

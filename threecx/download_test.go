@@ -92,7 +92,7 @@ func TestDownloadUserActivityRows(t *testing.T) {
 	}{
 		{"one request", 0, threecx.QueryOptions{}, want, 1},
 		{"pages of 5", 5, threecx.QueryOptions{}, want, (len(want) + 4) / 5},
-		{"page size of the report", len(want), threecx.QueryOptions{}, want, 2},
+		{"page size of the report", len(want), threecx.QueryOptions{}, want, 1},
 		{"skip and top", 4, threecx.QueryOptions{Skip: 3, Top: 10}, want[3:13], 3},
 	}
 	for _, tt := range tests {
