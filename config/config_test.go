@@ -39,6 +39,7 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-wait-interval.yml", "reports.sales_today.wait_interval: invalid value 1s500ms: want whole seconds, 0s or more"},
 		{"invalid-system-window.yml", "reports.pbx.window: key is not valid for type system (line 9)"},
 		{"invalid-queue-service-duplicate-queue.yml", `reports.sla.queues[1]: "800" is listed twice`},
+		{"invalid-queue-service-queue-list.yml", `reports.sla.queues[0]: "800,801" contains a comma: list each queue number on its own, because the PBX reports one queue per request`},
 		{"invalid-queue-service-wait-interval.yml", "reports.sla.wait_interval: invalid value 2s500ms: want whole seconds, 0s or more"},
 		{"invalid-queue-live-empty-status.yml", "reports.waiting.waiting_statuses[1]: empty value"},
 		{"invalid-queue-live-duplicate-profile.yml", `reports.waiting.available_profiles[1]: "Available" is listed twice`},

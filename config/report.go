@@ -26,8 +26,9 @@ const (
 var DefaultExtensionStatisticsGroups = []string{"GRP0000"}
 
 // DefaultWaitingStatuses are the ActiveCalls statuses of a call that waits in a queue.
-// NOTE: 3CX does not document the values of an active call's Status. Ringing and Routing
-// are the ones seen while a queue call waits; check them on a live PBX.
+// NOTE: 3CX does not document the values of an active call's Status. Public clients list
+// Routing, Talking and Transferring; Ringing is assumed for a call that rings agents.
+// Check the set on a live PBX.
 var DefaultWaitingStatuses = []string{"Ringing", "Routing"}
 
 // DefaultAvailableProfiles are the presence profiles of an agent who can take calls.

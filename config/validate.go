@@ -189,6 +189,13 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 func (r *Report) validateQueueService(key string) []error {
 	errs := r.validateWindow(key)
 	errs = append(errs, checkList(key+".queues", r.Queues)...)
+	for i, queue := range r.Queues {
+		// Each report function takes one queue number, and 3CX returns nothing for a list.
+		if strings.Contains(queue, ",") {
+			errs = append(errs, fmt.Errorf("%s.queues[%d]: %q contains a comma: list each queue"+
+				" number on its own, because the PBX reports one queue per request", key, i, queue))
+		}
+	}
 
 	wait := time.Duration(r.WaitInterval)
 	if wait < 0 || wait%time.Second != 0 {
