@@ -102,14 +102,16 @@ func run(logger *slog.Logger, flags serveFlags) error {
 	}
 
 	handler := collector.NewHandler(logger, flags.timeoutOffset)
+	metrics := collector.NewMetrics()
 	reloader := newReloader(logger, source, load, handler, collector.Options{
 		Logger:    logger,
+		Metrics:   metrics,
 		UserAgent: exporterName + "/" + version.Version,
 	})
 	if err := reloader.start(); err != nil {
 		return err
 	}
-	prometheus.MustRegister(versioncollector.NewCollector(exporterName), reloader)
+	prometheus.MustRegister(versioncollector.NewCollector(exporterName), reloader, metrics)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
