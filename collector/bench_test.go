@@ -53,8 +53,8 @@ reports:
 `, url, threecxtest.DefaultClientID, threecxtest.DefaultClientSecret, maxConcurrency, strings.Join(numbers, ", "))
 }
 
-// replayTransport answers each request with the body the fake PBX gave it once, so that a
-// benchmark measures the exporter without the fake's work or the network.
+// replayTransport returns for each request the body that the fake PBX sent for it the first
+// time, so that a benchmark measures the exporter without the fake's work or the network.
 type replayTransport struct {
 	mu     sync.Mutex
 	fake   http.Handler

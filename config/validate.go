@@ -165,10 +165,6 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 		}
 	}
 
-	if r.MinInterval < 0 {
-		fail(".min_interval: invalid value %s: want 0s or more", r.MinInterval)
-	}
-
 	switch r.Type {
 	case TypeUserActivity:
 		errs = append(errs, r.validateUserActivity(key)...)
