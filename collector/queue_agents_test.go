@@ -164,7 +164,7 @@ func TestQueueAgentsListingFailure(t *testing.T) {
 		if r.URL.Path != "/xapi/v1/Queues" {
 			return false
 		}
-		http.Error(w, "busy", http.StatusServiceUnavailable)
+		http.Error(w, "the role lacks the right", http.StatusForbidden)
 		return true
 	}
 

@@ -162,7 +162,7 @@ func TestStatusUsersFailureKeepsSystem(t *testing.T) {
 		if r.URL.Path != "/xapi/v1/Users" {
 			return false
 		}
-		http.Error(w, "busy", http.StatusServiceUnavailable)
+		http.Error(w, "the role lacks the right", http.StatusForbidden)
 		return true
 	}
 

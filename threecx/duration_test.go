@@ -232,3 +232,11 @@ func FuzzParseDuration(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseDuration(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseDuration("P5DT13H43M24.960179S"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

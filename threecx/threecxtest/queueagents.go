@@ -38,10 +38,10 @@ func (s *Server) AgentLoggedInTime(number string, from, to time.Time) time.Durat
 	return max(0, to.Sub(from))
 }
 
-// serveAgentsInQueue answers the Agents in Queue Statistics report with one row per agent
-// of the queue, also for agents without calls. The queue report helper answers 404 to an
-// empty queue number, as 3CX does, and also to a list of numbers, to which 3CX returns an
-// empty list, so that a request for two queues cannot pass unnoticed.
+// serveAgentsInQueue serves the Agents in Queue Statistics report with one row per agent
+// of the queue, also for agents without calls. The queue report helper rejects an empty
+// queue number with 404, as 3CX does. It also rejects a list of numbers, which 3CX answers
+// with an empty list, so that a request for two queues cannot pass unnoticed.
 func (s *Server) serveAgentsInQueue(w http.ResponseWriter, r *http.Request, path string) {
 	number, from, to, _, cerr := parseQueueReportCall(path,
 		"/ReportAgentsInQueueStatistics/Pbx.GetAgentsInQueueStatisticsData", agentsInQueueParams)

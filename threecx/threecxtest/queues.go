@@ -23,7 +23,7 @@ type queueAgentRow struct {
 	SkillGroup string `json:"SkillGroup"`
 }
 
-// serveQueues answers /Queues. Agents appear only with $expand=Agents, with a nested
+// serveQueues serves /Queues. Agents appear only with $expand=Agents, with a nested
 // $select when one is given.
 func (s *Server) serveQueues(w http.ResponseWriter, r *http.Request) {
 	values, err := url.ParseQuery(r.URL.RawQuery)

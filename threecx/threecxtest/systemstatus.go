@@ -49,7 +49,7 @@ func (d *Directory) RegisteredExtensions() int {
 	return n
 }
 
-// systemStatus returns the /SystemStatus the fake answers at now: the calls of the call
+// systemStatus returns the /SystemStatus singleton at now: the calls of the call
 // log in progress, the registered extensions and trunks, and the directory's System
 // figures.
 func (s *Server) systemStatus(now time.Time) systemStatusRow {
@@ -94,7 +94,7 @@ func (s *Server) systemStatus(now time.Time) systemStatusRow {
 	}
 }
 
-// serveSystemStatus answers /SystemStatus, with $select applied. It rejects every other
+// serveSystemStatus serves /SystemStatus, with $select applied. It rejects every other
 // query option, because the singleton has no navigation property to expand and is not a
 // collection.
 func (s *Server) serveSystemStatus(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// maxUsersTop is the largest $top that /Users accepts; 3CX rejects more with 400.
+// maxUsersTop is the largest $top that /Users accepts, because 3CX rejects more with 400.
 const maxUsersTop = 100
 
 // userRow is a user as /Users returns it. EmailAddress and AuthID stand for the many
