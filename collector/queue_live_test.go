@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/threecx-exporter/threecx_exporter/collector"
 	"github.com/threecx-exporter/threecx_exporter/config"
 	"github.com/threecx-exporter/threecx_exporter/threecx/threecxtest"
@@ -28,7 +30,7 @@ reports:
 
 // newPBXAt starts a fake PBX with directory d and a target that scrapes it with
 // configYAML, both with the clock stopped at now.
-func newPBXAt(t *testing.T, d threecxtest.Directory, configYAML string, now time.Time) *testPBX {
+func newPBXAt(t testing.TB, d threecxtest.Directory, configYAML string, now time.Time) *testPBX {
 	t.Helper()
 	fake := threecxtest.NewServer(d)
 	fake.Now = func() time.Time { return now }
@@ -237,5 +239,20 @@ func TestQueueLiveActiveCallsFailure(t *testing.T) {
 	}
 	if strings.Contains(pbx.logs.String(), caller) {
 		t.Errorf("the log quotes the caller's number from the response body:\n%s", pbx.logs.String())
+	}
+}
+
+// BenchmarkQueueLiveScrape scrapes a queue_live report of 100 queues of 10 agents with
+// several pages of active calls. The time includes the fake PBX deriving the active calls
+// from its call log for each page, which is most of it.
+func BenchmarkQueueLiveScrape(b *testing.B) {
+	pbx := newPBXAt(b, threecxtest.GeneratedDirectory(1000), queueLiveConfig, scrapeTime)
+	b.ReportAllocs()
+	for b.Loop() {
+		registry := prometheus.NewRegistry()
+		registry.MustRegister(pbx.collector())
+		if _, err := registry.Gather(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
