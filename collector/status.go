@@ -46,7 +46,8 @@ var (
 )
 
 // statusReport reads the live state of the PBX and of every user: GET /SystemStatus and
-// GET /Users, paged. It has no window.
+// GET /Users, paged. It has no window. The report's options go with the /Users requests,
+// because the status singleton takes none.
 type statusReport struct {
 	reportName string
 	config     *config.Report
