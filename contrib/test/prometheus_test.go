@@ -1,0 +1,456 @@
+package test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/threecx-exporter/threecx_exporter/internal/demo"
+	"github.com/threecx-exporter/threecx_exporter/threecx/threecxtest"
+)
+
+// requireEnv makes the end-to-end test fail instead of skipping when prometheus or promtool
+// is missing. CI sets it.
+const requireEnv = "THREECX_E2E_REQUIRE_PROMETHEUS"
+
+const (
+	// waitTimeout bounds every wait on Prometheus.
+	waitTimeout = 90 * time.Second
+	// idleFor replaces the idle agent alert's for: in the rules Prometheus loads.
+	idleFor = "2s"
+	// singleTarget is the target label the scrape of /metrics sets.
+	singleTarget = "demo-metrics"
+)
+
+// TestPrometheusEndToEnd builds the exporter, runs it with --demo, and runs a real
+// Prometheus with the shipped rules that scrapes it both through /probe and through
+// /metrics. It then requires data for every dashboard query and recording rule, and the
+// idle agent alert for the agent the demo keeps idle.
+func TestPrometheusEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the end-to-end test in short mode")
+	}
+	prometheus, promtool := lookTools(t)
+
+	dir := t.TempDir()
+	exporter := startExporter(t, buildExporter(t, dir))
+
+	t.Run("promtool check metrics", func(t *testing.T) {
+		for _, path := range []string{"/metrics", "/probe?target=" + demo.TargetName} {
+			checkMetrics(t, promtool, "http://"+exporter+path)
+		}
+	})
+
+	api := startPrometheus(t, prometheus, dir, exporter)
+	start := time.Now()
+	waitForQueries(t, api, map[string]string{
+		"probe scrape":   fmt.Sprintf(`up{job="threecx", target=%q} == 1`, demo.TargetName),
+		"metrics scrape": fmt.Sprintf(`threecx_up{job="threecx_metrics", target=%q} == 1`, singleTarget),
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	t.Run("dashboard queries", func(t *testing.T) {
+		queries := map[string]string{}
+		for _, p := range loadDashboard(t).graphPanels() {
+			for _, q := range p.Targets {
+				queries[p.Title+"/"+q.RefID] = strings.ReplaceAll(q.Expr, "$target", demo.TargetName)
+			}
+		}
+		waitForQueries(t, api, queries)
+	})
+
+	t.Run("recording rules", func(t *testing.T) {
+		queries := map[string]string{}
+		for _, r := range loadRules(t).rules() {
+			if r.Record != "" && callRatios[r.Record] == "" {
+				queries[r.Record] = r.Record
+			}
+		}
+		waitForQueries(t, api, queries)
+	})
+
+	t.Run("call ratios", func(t *testing.T) {
+		for ratio, calls := range callRatios {
+			if len(queryOnce(t, api, calls)) == 0 {
+				t.Logf("%s has no data to check: no call while Prometheus ran", ratio)
+				continue
+			}
+			waitForQueries(t, api, map[string]string{ratio: ratio})
+		}
+	})
+
+	t.Run("idle agent alert", func(t *testing.T) {
+		checkIdleAgentAlert(t, api, start)
+	})
+
+	t.Run("healthy demo alerts quiet", func(t *testing.T) {
+		for _, alert := range []string{"ThreecxPBXDown", "ThreecxReportFailing"} {
+			if got := queryOnce(t, api, fmt.Sprintf(`ALERTS{alertname=%q}`, alert)); len(got) > 0 {
+				t.Errorf("%s is active for the healthy demo: %v", alert, got)
+			}
+		}
+	})
+}
+
+// callRatios are the recording rules that exist only once a call happened while
+// Prometheus ran, with the query that shows whether one did. The demo's groups get a call
+// every few minutes, so the test checks them only when there was one.
+var callRatios = map[string]string{
+	"group:threecx_user_activity_unanswered:ratio1h": "group:threecx_user_activity_calls:sum_increase1h > 0",
+}
+
+// checkIdleAgentAlert requires the idle agent alert for every agent the demo keeps
+// registered and logged in without calls, and no alert for an agent who is logged out,
+// not registered, or answered a call while Prometheus watched.
+func checkIdleAgentAlert(t *testing.T, api string, start time.Time) {
+	directory := threecxtest.DemoDirectory()
+	log := threecxtest.CallLog{Directory: &directory}
+	firing := func(extension string) string {
+		return fmt.Sprintf(`ALERTS{alertname="ThreecxQueueAgentIdle", alertstate="firing", job="threecx", target=%q, extension=%q}`,
+			demo.TargetName, extension)
+	}
+
+	idle := map[string]string{}
+	now := time.Now()
+	for _, e := range directory.Extensions {
+		if e.Registered && e.QueueLoggedIn && len(log.Calls([]string{e.Number}, now.Add(-24*time.Hour), now)) == 0 {
+			idle[e.Number] = firing(e.Number)
+		}
+	}
+	if len(idle) == 0 {
+		t.Fatal("the demo directory has no registered, logged-in agent without calls in the last 24 hours")
+	}
+	waitForQueries(t, api, idle)
+
+	// A call counts once a scrape after its start has been evaluated.
+	settled := time.Now().Add(-3 * time.Second)
+	for _, e := range directory.Extensions {
+		answered := false
+		for _, c := range log.Calls([]string{e.Number}, start, settled) {
+			answered = answered || c.Answered
+		}
+		if e.Registered && e.QueueLoggedIn && !answered {
+			continue
+		}
+		if got := queryOnce(t, api, firing(e.Number)); len(got) > 0 {
+			t.Errorf("the idle agent alert fires for extension %s (registered %t, logged in %t, answered a call since %s: %t)",
+				e.Number, e.Registered, e.QueueLoggedIn, start.Format(time.TimeOnly), answered)
+		}
+	}
+}
+
+// lookTools returns the paths of prometheus and promtool, or skips the test when one is
+// missing and requireEnv is not set.
+func lookTools(t *testing.T) (prometheus, promtool string) {
+	t.Helper()
+	var missing []string
+	paths := map[string]string{}
+	for _, name := range []string{"prometheus", "promtool"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			missing = append(missing, name)
+			continue
+		}
+		paths[name] = path
+	}
+	if len(missing) > 0 {
+		msg := fmt.Sprintf("%s not found in PATH; install Debian's prometheus package", strings.Join(missing, " and "))
+		if os.Getenv(requireEnv) != "" {
+			t.Fatalf("%s (%s is set)", msg, requireEnv)
+		}
+		t.Skipf("skipping: %s, or set %s to make this a failure", msg, requireEnv)
+	}
+	return paths["prometheus"], paths["promtool"]
+}
+
+// buildExporter builds the exporter's binary into dir.
+func buildExporter(t *testing.T, dir string) string {
+	t.Helper()
+	binary := filepath.Join(dir, "threecx_exporter")
+	cmd := exec.Command("go", "build", "-o", binary, ".")
+	cmd.Dir = "../.."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return binary
+}
+
+// startExporter runs the exporter with --demo on a free loopback port and returns its
+// address once it serves /metrics.
+func startExporter(t *testing.T, binary string) string {
+	t.Helper()
+	address := freeAddress(t)
+	startProcess(t, "exporter", binary, "--demo", "--web.listen-address="+address)
+	waitForHTTP(t, "http://"+address+"/metrics")
+	return address
+}
+
+// startPrometheus runs prometheus on a free loopback port with a config that scrapes
+// exporter every second and the shipped rules, the idle agent alert's for: shortened to
+// idleFor. It returns the server's base URL once Prometheus is ready.
+func startPrometheus(t *testing.T, binary, dir, exporter string) string {
+	t.Helper()
+	rules := filepath.Join(dir, "threecx.rules.yml")
+	writeRules(t, rules)
+
+	config := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(config, []byte(prometheusConfig(exporter, rules)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	address := freeAddress(t)
+	startProcess(t, "prometheus", binary,
+		"--config.file="+config,
+		"--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+address,
+		"--log.level=warn",
+	)
+	base := "http://" + address
+	waitForHTTP(t, base+"/-/ready")
+	return base
+}
+
+// prometheusConfig returns a config with the two scrape configs the README documents:
+// /probe with the target name relabeled into the target parameter, and /metrics of a
+// single-target exporter with a static target label.
+func prometheusConfig(exporter, rules string) string {
+	return fmt.Sprintf(`
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - %q
+scrape_configs:
+  - job_name: threecx
+    metrics_path: /probe
+    static_configs:
+      - targets: [%q]
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: %q
+  - job_name: threecx_metrics
+    honor_labels: true
+    static_configs:
+      - targets: [%q]
+        labels:
+          target: %q
+`, rules, demo.TargetName, exporter, exporter, singleTarget)
+}
+
+// writeRules writes the shipped rules to path with the idle agent alert's for: set to
+// idleFor, so that the alert fires within the test.
+func writeRules(t *testing.T, path string) {
+	t.Helper()
+	f := loadRules(t)
+	found := false
+	for _, g := range f.Groups {
+		for i := range g.Rules {
+			if g.Rules[i].Alert == "ThreecxQueueAgentIdle" {
+				g.Rules[i].For = idleFor
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("%s has no ThreecxQueueAgentIdle alert", rulesPath)
+	}
+
+	data, err := yaml.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startProcess starts a command whose output goes to the test log when the test fails,
+// and stops it when the test ends.
+func startProcess(t *testing.T, name, binary string, args ...string) {
+	t.Helper()
+	var output bytes.Buffer
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout = &output
+	cmd.Stderr = &output
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("output of %s:\n%s", name, output.String())
+		}
+	})
+}
+
+// freeAddress returns a loopback address with a port that was free a moment ago.
+func freeAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitForHTTP polls url until it answers 200 or waitTimeout passes.
+func waitForHTTP(t *testing.T, url string) {
+	t.Helper()
+	var lastErr error
+	ok := poll(func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			lastErr = err
+			return false
+		}
+		resp.Body.Close()
+		lastErr = fmt.Errorf("status %s", resp.Status)
+		return resp.StatusCode == http.StatusOK
+	})
+	if !ok {
+		t.Fatalf("%s did not answer 200 within %s: %v", url, waitTimeout, lastErr)
+	}
+}
+
+// checkMetrics runs promtool check metrics on the body of url and requires no finding.
+func checkMetrics(t *testing.T, promtool, url string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s\n%s", url, resp.Status, body)
+	}
+
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = bytes.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("promtool check metrics on %s: %v\n%s", url, err, out)
+	}
+}
+
+// waitForQueries polls Prometheus until every query of queries, keyed by a name for the
+// failure message, has returned at least one sample, and reports those that returned none
+// within waitTimeout.
+func waitForQueries(t *testing.T, api string, queries map[string]string) {
+	t.Helper()
+	pending := maps.Clone(queries)
+	lastErr := map[string]error{}
+	poll(func() bool {
+		for name, expr := range pending {
+			result, err := instantQuery(api, expr)
+			lastErr[name] = err
+			if err == nil && len(result) > 0 {
+				delete(pending, name)
+			}
+		}
+		return len(pending) == 0
+	})
+
+	for _, name := range slices.Sorted(maps.Keys(pending)) {
+		t.Errorf("%s: query %q returned no data within %s (last error: %v)", name, pending[name], waitTimeout, lastErr[name])
+	}
+}
+
+// queryOnce runs expr once and returns its samples.
+func queryOnce(t *testing.T, api, expr string) []sample {
+	t.Helper()
+	result, err := instantQuery(api, expr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result
+}
+
+// sample is one element of an instant vector.
+type sample struct {
+	Metric map[string]string `json:"metric"`
+	Value  []any             `json:"value"`
+}
+
+// instantQuery runs expr through Prometheus' HTTP API. A scalar result counts as one
+// sample.
+func instantQuery(api, expr string) ([]sample, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/api/v1/query?query="+url.QueryEscape(expr), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+
+	var payload struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+		Data   struct {
+			ResultType string          `json:"resultType"`
+			Result     json.RawMessage `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&payload); err != nil {
+		return nil, fmt.Errorf("query %q: decode the response: %w", expr, err)
+	}
+	if payload.Status != "success" {
+		return nil, fmt.Errorf("query %q: %s", expr, payload.Error)
+	}
+	if payload.Data.ResultType == "scalar" {
+		return []sample{{}}, nil
+	}
+
+	var result []sample
+	if err := json.Unmarshal(payload.Data.Result, &result); err != nil {
+		return nil, fmt.Errorf("query %q: decode the %s result: %w", expr, payload.Data.ResultType, err)
+	}
+	return result, nil
+}
+
+// poll calls cond every 200 ms until it returns true or waitTimeout passes.
+func poll(cond func() bool) bool {
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
