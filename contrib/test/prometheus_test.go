@@ -33,6 +33,8 @@ const (
 	waitTimeout = 90 * time.Second
 	// idleFor replaces the idle agent alert's for: in the rules Prometheus loads.
 	idleFor = "2s"
+	// exampleConfigPath is the example Prometheus config the README points to.
+	exampleConfigPath = "../prometheus/prometheus.yml"
 	// singleTarget is the target label the scrape of /metrics sets.
 	singleTarget = "demo-metrics"
 )
@@ -53,6 +55,13 @@ func TestPrometheusEndToEnd(t *testing.T) {
 	t.Run("promtool check metrics", func(t *testing.T) {
 		for _, path := range []string{"/metrics", "/probe?target=" + demo.TargetName} {
 			checkMetrics(t, promtool, "http://"+exporter+path)
+		}
+	})
+
+	t.Run("promtool check config", func(t *testing.T) {
+		out, err := exec.Command(promtool, "check", "config", exampleConfigPath).CombinedOutput()
+		if err != nil {
+			t.Errorf("promtool check config %s: %v\n%s", exampleConfigPath, err, out)
 		}
 	})
 
