@@ -88,6 +88,10 @@ func main() {
 
 func run(logger *slog.Logger, flags serveFlags) error {
 	logger.Info("starting "+exporterName, "version", version.Info(), "build_context", version.BuildContext())
+	// SIGHUP ends a Go program unless it is caught, so catch it before anything else.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	load := func() (*config.Config, error) { return config.Load(flags.configFile) }
 	source := flags.configFile
@@ -115,7 +119,7 @@ func run(logger *slog.Logger, flags serveFlags) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go reloader.watchSIGHUP(ctx)
+	go reloader.watchSIGHUP(ctx, hup)
 
 	server := &http.Server{
 		Handler:           newRoutes(handler, reloader, prometheus.DefaultGatherer),

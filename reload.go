@@ -6,10 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -135,11 +133,8 @@ func (r *reloader) reloadAndLog(trigger string) error {
 	return err
 }
 
-// watchSIGHUP reloads on every SIGHUP until ctx ends.
-func (r *reloader) watchSIGHUP(ctx context.Context) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// watchSIGHUP reloads for every signal on hup until ctx ends.
+func (r *reloader) watchSIGHUP(ctx context.Context, hup <-chan os.Signal) {
 	for {
 		select {
 		case <-ctx.Done():

@@ -12,7 +12,7 @@ import (
 )
 
 // ReuseTargets creates the targets of cfg as NewTargets does, except that a target whose
-// settings in cfg are the same as in previous, the config that old was created from, keeps
+// settings in cfg are the same as in previous, the config that old is in use with, keeps
 // its Target from old. A kept Target keeps its access token and whatever else it holds
 // between scrapes. Settings are the target's keys, its secret, the CA certificates it
 // trusts and the reports it fetches. ReuseTargets returns the names of the kept targets,
@@ -21,7 +21,7 @@ func ReuseTargets(previous *config.Config, old map[string]*Target, cfg *config.C
 	targets := make(map[string]*Target, len(cfg.Targets))
 	var kept []string
 	for _, name := range cfg.TargetNames() {
-		if t, ok := old[name]; ok && sameSettings(name, t, previous, cfg) {
+		if t, ok := old[name]; ok && sameSettings(name, previous, cfg) {
 			targets[name] = t
 			kept = append(kept, name)
 			continue
@@ -36,10 +36,11 @@ func ReuseTargets(previous *config.Config, old map[string]*Target, cfg *config.C
 	return targets, kept, nil
 }
 
-// sameSettings reports whether cfg gives target name the settings that t was created with
-// from previous.
-func sameSettings(name string, t *Target, previous, cfg *config.Config) bool {
-	if previous == nil || previous.Targets[name] != t.Config {
+// sameSettings reports whether cfg gives target name the settings it has in previous.
+// previous is the config in use, which may be newer than the one t was created from, but
+// then t was kept because its settings were the same.
+func sameSettings(name string, previous, cfg *config.Config) bool {
+	if previous == nil || previous.Targets[name] == nil {
 		return false
 	}
 	key := settingsKey(name, cfg)
@@ -47,7 +48,7 @@ func sameSettings(name string, t *Target, previous, cfg *config.Config) bool {
 		return false
 	}
 	// The CA file is read at load, so an unchanged path does not mean unchanged certificates.
-	return sameRootCAs(t.Config, cfg.Targets[name])
+	return sameRootCAs(previous.Targets[name], cfg.Targets[name])
 }
 
 func sameRootCAs(a, b *config.Target) bool {

@@ -166,24 +166,32 @@ func TestReuseTargetsKeepsToken(t *testing.T) {
 	}
 }
 
-func TestReuseTargetsWrongPrevious(t *testing.T) {
+// TestReuseTargetsAcrossReloads reloads the same settings three times: the Target made
+// from the first config must survive them all, although each reload passes the config of
+// the one before.
+func TestReuseTargetsAcrossReloads(t *testing.T) {
 	server := httptest.NewServer(threecxtest.NewServer(threecxtest.DemoDirectory()))
 	defer server.Close()
 	dir := t.TempDir()
 	previous := loadReuseConfig(t, server.URL, dir, baseSettings)
-	old, err := NewTargets(previous, Options{})
+	first, err := NewTargets(previous, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	// A config that old was not created from, even with equal settings, keeps nothing.
-	other := loadReuseConfig(t, server.URL, dir, baseSettings)
-	_, kept, err := ReuseTargets(other, old, other, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(kept) != 0 {
-		t.Errorf("kept = %v, want none", kept)
+	targets := first
+	for i := range 3 {
+		cfg := loadReuseConfig(t, server.URL, dir, baseSettings)
+		targets, _, err = ReuseTargets(previous, targets, cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range cfg.TargetNames() {
+			if targets[name] != first[name] {
+				t.Errorf("reload %d: target %s got a new Target", i+1, name)
+			}
+		}
+		previous = cfg
 	}
 }
 
