@@ -57,6 +57,10 @@ func addDownloadCommand(app *kingpin.Application) *downloadCommand {
 // run downloads the report and returns the exit status: 0 when the rows were written, 1
 // otherwise, with the error on stderr.
 func (d *downloadCommand) run(logger *slog.Logger, configFile string) int {
+	if d.timeout <= 0 {
+		logger.Error("invalid --timeout: want a positive duration such as 5m", "timeout", d.timeout)
+		return 1
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)

@@ -237,6 +237,7 @@ func TestBinaryDownloadRejects(t *testing.T) {
 		{"report type", []string{"office", "system"}, "download takes a report of type user_activity"},
 		{"invalid from", []string{"office", "activity", "--from=yesterday"}, `--from: invalid time \"yesterday\"`},
 		{"empty window", []string{"office", "activity", "--from=2026-03-02", "--to=2026-03-01"}, "the start must be before the end"},
+		{"timeout", []string{"office", "activity", "--timeout=0s"}, "invalid --timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
