@@ -26,8 +26,8 @@ var (
 		[]string{"report"}, nil)
 	reportAgeDesc = prometheus.NewDesc(
 		"threecx_report_age_seconds",
-		"Time between the fetch whose data this scrape serves and this scrape, in seconds;"+
-			" above 0 when the data comes from the cache (min_interval) or from a fetch another scrape started.",
+		"Seconds from the scrape time of the fetch whose data this scrape serves to this scrape."+
+			" It is above 0 when the data comes from the cache (min_interval) or from a fetch that another scrape started.",
 		[]string{"report"}, nil)
 )
 
