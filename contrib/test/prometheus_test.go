@@ -148,8 +148,9 @@ func checkIdleAgentAlert(t *testing.T, api string, start time.Time) {
 	}
 	waitForQueries(t, api, idle)
 
-	// A call counts once a scrape after its start has been evaluated.
-	settled := time.Now().Add(-3 * time.Second)
+	// A call counts once a scrape after its start, the recording rule and then the alert
+	// have been evaluated, each within 1 s.
+	settled := time.Now().Add(-5 * time.Second)
 	for _, e := range directory.Extensions {
 		answered := false
 		for _, c := range log.Calls([]string{e.Number}, start, settled) {
