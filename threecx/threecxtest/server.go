@@ -109,6 +109,11 @@ func (s *Server) MaxInFlight() int {
 
 // ServeHTTP answers the token endpoint and the XAPI.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/xapi/") {
+		// A request is in flight from its arrival, so the time an Intercept holds it counts.
+		s.enter()
+		defer s.leave()
+	}
 	if s.Intercept != nil && s.Intercept(w, r) {
 		return
 	}
@@ -123,7 +128,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.begin(r)
-	defer s.end()
 
 	if r.Method != http.MethodGet {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the fake PBX answers GET only")
@@ -141,11 +145,16 @@ func (s *Server) begin(r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery})
+}
+
+func (s *Server) enter() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 }
 
-func (s *Server) end() {
+func (s *Server) leave() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inFlight--
