@@ -329,10 +329,38 @@ func TestFailingRequestKeepsOtherMetrics(t *testing.T) {
 
 func TestRequestsBoundedByMaxConcurrency(t *testing.T) {
 	pbx := newTestPBX(t, userActivityConfig, threecxtest.DefaultClientSecret)
+
+	// Each API request waits until a second one is in progress, or for a second at most,
+	// so that two requests overlap whenever the exporter lets them, however loaded the
+	// machine is.
+	var mu sync.Mutex
+	inFlight, maxInFlight := 0, 0
+	overlap := make(chan struct{})
 	pbx.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
-		if strings.HasPrefix(r.URL.Path, "/xapi/") {
-			time.Sleep(30 * time.Millisecond)
+		if !strings.HasPrefix(r.URL.Path, "/xapi/") {
+			return false
 		}
+		mu.Lock()
+		inFlight++
+		maxInFlight = max(maxInFlight, inFlight)
+		if inFlight == 2 {
+			select {
+			case <-overlap:
+			default:
+				close(overlap)
+			}
+		}
+		mu.Unlock()
+
+		select {
+		case <-overlap:
+		case <-time.After(time.Second):
+		}
+		time.Sleep(10 * time.Millisecond)
+
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
 		return false
 	}
 
@@ -343,11 +371,13 @@ func TestRequestsBoundedByMaxConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 
-	if got := pbx.fake.MaxInFlight(); got > 2 {
-		t.Errorf("max requests in flight = %d, want at most max_concurrency 2", got)
+	mu.Lock()
+	defer mu.Unlock()
+	if maxInFlight > 2 {
+		t.Errorf("max requests in flight = %d, want at most max_concurrency 2", maxInFlight)
 	}
-	if got := pbx.fake.MaxInFlight(); got < 2 {
-		t.Errorf("max requests in flight = %d; the report requests did not run concurrently", got)
+	if maxInFlight < 2 {
+		t.Errorf("max requests in flight = %d; the report requests did not run concurrently", maxInFlight)
 	}
 }
 
