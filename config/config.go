@@ -93,16 +93,21 @@ func Load(path string) (*Config, error) {
 // Parse decodes and validates a configuration. Unknown keys are errors. The error lists
 // every problem found, one per line, each naming the key and the value.
 func Parse(data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parse config: %w", err)
+	}
+	// The decoder stops at the first duration that does not parse, and names neither its
+	// key nor its line, so durations are checked on the node tree first.
+	if errs := checkDurations(documentRoot(&root), ""); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
 	var cfg Config
 	decoder := yaml.NewDecoder(bytes.NewReader(data))
 	decoder.KnownFields(true)
 	if err := decoder.Decode(&cfg); err != nil {
 		return nil, describeYAMLError(err)
-	}
-
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("parse config: %w", err)
 	}
 
 	errs := cfg.validate(reportKeysSet(&root))
@@ -162,6 +167,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// durationKeys are the keys whose values are durations such as 30s or 5m.
+var durationKeys = map[string]bool{"timeout": true, "wait_interval": true, "min_interval": true}
+
+// checkDurations returns an error for each value of a duration key under node that is not
+// a duration, naming its key path and line.
+func checkDurations(node *yaml.Node, path string) []error {
+	if node == nil || node.Kind != yaml.MappingNode {
+		return nil
+	}
+
+	var errs []error
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		key, value := node.Content[i], node.Content[i+1]
+		keyPath := key.Value
+		if path != "" {
+			keyPath = path + "." + key.Value
+		}
+		if durationKeys[key.Value] && value.Kind == yaml.ScalarNode {
+			if _, err := model.ParseDuration(value.Value); err != nil {
+				errs = append(errs, fmt.Errorf("%s: invalid duration %q (line %d): want 0s or more, such as 30s, 5m or 1h",
+					keyPath, value.Value, value.Line))
+			}
+			continue
+		}
+		errs = append(errs, checkDurations(value, keyPath)...)
+	}
+	return errs
 }
 
 // reportKeysSet returns, for each report name, the keys written in the file with their

@@ -19,6 +19,10 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-unknown-key.yml", `line 6: unknown key "colour" in a target`},
 		{"invalid-key-for-type.yml", "reports.sales_today.queues: key is not valid for type user_activity (line 10)"},
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
+		{"invalid-durations.yml", strings.Join([]string{
+			`targets.office.timeout: invalid duration "-5s" (line 6): want 0s or more, such as 30s, 5m or 1h`,
+			`reports.sales_today.min_interval: invalid duration "5x" (line 11): want 0s or more, such as 30s, 5m or 1h`,
+		}, "\n")},
 		{"invalid-url-scheme.yml", `targets.office.url: invalid URL "ftp://pbx.example.com": want http:// or https:// followed by the PBX's host`},
 		{"invalid-missing-client-id.yml", "targets.office: client_id is missing"},
 		{"invalid-both-secrets.yml", "targets.office: client_secret and client_secret_file are both set; set exactly one"},
