@@ -83,6 +83,7 @@ func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, m := range result.data.metrics {
 			ch <- m
 		}
+		ch <- t.infos[i]
 		ch <- prometheus.MustNewConstMetric(reportSuccessDesc, prometheus.GaugeValue, boolValue(result.err == nil), r.name())
 		ch <- prometheus.MustNewConstMetric(reportDurationDesc, prometheus.GaugeValue, result.duration.Seconds(), r.name())
 		if result.served {

@@ -38,6 +38,8 @@ type Target struct {
 	reports []report
 	// states holds the shared fetch and the cache of each report, in the order of reports.
 	states []*reportState
+	// infos holds the threecx_report_info series of each report, in the order of reports.
+	infos []prometheus.Metric
 	// ownClient is the HTTP client made for this target, or nil when Options gave one.
 	ownClient *http.Client
 	// slots limits the report requests in flight to the PBX across all concurrent scrapes.
@@ -115,6 +117,7 @@ func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
 		}
 		t.reports = append(t.reports, r)
 		t.states = append(t.states, newReportState(r, time.Duration(cfg.Reports[reportName].MinInterval)))
+		t.infos = append(t.infos, newReportInfo(reportName, cfg.Reports[reportName]))
 	}
 	return t, nil
 }
@@ -148,6 +151,20 @@ func (d *reportData) addName(kind, number, name string) {
 		d.names[kind] = map[string]string{}
 	}
 	d.names[kind][number] = name
+}
+
+var reportInfoDesc = prometheus.NewDesc(
+	"threecx_report_info",
+	"Type and window of a report, always 1. window is \"today\", a duration such as 1h, or empty"+
+		" for live state. Rules that treat a today gauge as a counter select window=\"today\".",
+	[]string{"report", "type", "window"}, nil)
+
+func newReportInfo(name string, rc *config.Report) prometheus.Metric {
+	window := ""
+	if rc.Window != "" {
+		window = rc.ParsedWindow.String()
+	}
+	return prometheus.MustNewConstMetric(reportInfoDesc, prometheus.GaugeValue, 1, name, rc.Type, window)
 }
 
 func newReport(name string, rc *config.Report, tc *config.Target) (report, error) {
