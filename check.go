@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/common/version"
 
+	"github.com/threecx-exporter/threecx_exporter/collector"
 	"github.com/threecx-exporter/threecx_exporter/config"
 	"github.com/threecx-exporter/threecx_exporter/threecx"
 )
@@ -79,7 +79,7 @@ func fetchToken(tc *config.Target) error {
 		BaseURL:      tc.URL,
 		ClientID:     tc.ClientID,
 		ClientSecret: string(tc.Secret),
-		HTTPClient:   newTargetHTTPClient(tc),
+		HTTPClient:   collector.NewHTTPClient(tc),
 		UserAgent:    exporterName + "/" + version.Version,
 	})
 	if err != nil {
@@ -89,13 +89,4 @@ func fetchToken(tc *config.Target) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(tc.Timeout))
 	defer cancel()
 	return client.Authenticate(ctx)
-}
-
-// newTargetHTTPClient returns an HTTP client that connects with the target's tls_config.
-func newTargetHTTPClient(tc *config.Target) *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	if tc.TLS != nil {
-		transport.TLSClientConfig = tc.TLS.Clone()
-	}
-	return &http.Client{Transport: transport}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/version"
 
+	"github.com/threecx-exporter/threecx_exporter/collector"
 	"github.com/threecx-exporter/threecx_exporter/config"
 	"github.com/threecx-exporter/threecx_exporter/threecx"
 )
@@ -102,7 +103,7 @@ func (d *downloadCommand) download(ctx context.Context, configFile string, stdou
 		BaseURL:      tc.URL,
 		ClientID:     tc.ClientID,
 		ClientSecret: string(tc.Secret),
-		HTTPClient:   newTargetHTTPClient(tc),
+		HTTPClient:   collector.NewHTTPClient(tc),
 		MaxBodyBytes: tc.MaxBodyBytes,
 		UserAgent:    exporterName + "/" + version.Version,
 	})
@@ -110,13 +111,13 @@ func (d *downloadCommand) download(ctx context.Context, configFile string, stdou
 		return err
 	}
 
-	queries := userActivityQueries(rc, loc, from, to)
+	queries := collector.UserActivityQueries(rc, loc, from, to)
 	var rows []downloadRow
 	for i, q := range queries {
 		onProgress := progressPrinter(stderr, i, len(queries), q)
 		activity, err := client.DownloadUserActivity(ctx, q, d.pageSize, onProgress)
 		if err != nil {
-			return fmt.Errorf("%s: %w", describeQuery(q), err)
+			return fmt.Errorf("%s: %w", q.Subject(), err)
 		}
 		for _, a := range activity {
 			rows = append(rows, downloadRow{Group: q.GroupNumber, Extension: q.ExtensionDN, UserActivity: a})
@@ -189,44 +190,6 @@ func parseTimeFlag(value string, loc *time.Location) (time.Time, error) {
 		" or a date-time such as 2026-03-01T08:00 or a date such as 2026-03-01 in %s", value, loc)
 }
 
-// userActivityQueries returns the requests of the report over [from, to): one per group
-// and one per extension, as a scrape of the report makes them.
-func userActivityQueries(rc *config.Report, loc *time.Location, from, to time.Time) []threecx.UserActivityQuery {
-	base := threecx.UserActivityQuery{
-		TimeZone:          loc.String(),
-		From:              from,
-		To:                to,
-		WaitInterval:      time.Duration(rc.WaitInterval),
-		IncludeQueueCalls: rc.IncludeQueueCalls,
-		CallArea:          threecx.CallArea(rc.ParsedCallArea),
-		GroupingType:      rc.GroupingType,
-		Options: threecx.QueryOptions{
-			Top: rc.Options.Top, Skip: rc.Options.Skip, Search: rc.Options.Search, Filter: rc.Options.Filter,
-			Count: rc.Options.Count, Select: rc.Options.Select, OrderBy: rc.Options.OrderBy, Expand: rc.Options.Expand,
-		},
-	}
-
-	var queries []threecx.UserActivityQuery
-	for _, group := range rc.Groups {
-		q := base
-		q.GroupNumber = group
-		queries = append(queries, q)
-	}
-	for _, extension := range rc.Extensions {
-		q := base
-		q.ExtensionDN = extension
-		queries = append(queries, q)
-	}
-	return queries
-}
-
-func describeQuery(q threecx.UserActivityQuery) string {
-	if q.GroupNumber != "" {
-		return fmt.Sprintf("group %q", q.GroupNumber)
-	}
-	return fmt.Sprintf("extension %q", q.ExtensionDN)
-}
-
 // progressPrinter returns the progress callback of query i of n. It prints a line per
 // request once the download needs more than one request.
 func progressPrinter(w io.Writer, i, n int, q threecx.UserActivityQuery) func(threecx.DownloadProgress) {
@@ -238,7 +201,7 @@ func progressPrinter(w io.Writer, i, n int, q threecx.UserActivityQuery) func(th
 		if p.Total >= 0 {
 			total = fmt.Sprintf(" of %d", p.Total)
 		}
-		fmt.Fprintf(w, "[%d/%d] %s: request %d, %d%s rows\n", i+1, n, describeQuery(q), p.Requests, p.Rows, total)
+		fmt.Fprintf(w, "[%d/%d] %s: request %d, %d%s rows\n", i+1, n, q.Subject(), p.Requests, p.Rows, total)
 	}
 }
 

@@ -79,7 +79,7 @@ func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
 
 	httpClient, ownClient := o.HTTPClient, (*http.Client)(nil)
 	if httpClient == nil {
-		ownClient = newHTTPClient(tc)
+		ownClient = NewHTTPClient(tc)
 		httpClient = ownClient
 	}
 	onRequest, onTokenFetch := o.Metrics.hooks(name)

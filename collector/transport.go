@@ -6,9 +6,9 @@ import (
 	"github.com/threecx-exporter/threecx_exporter/config"
 )
 
-// newHTTPClient returns the HTTP client of one target, with the target's TLS settings and
+// NewHTTPClient returns the HTTP client of one target, with the target's TLS settings and
 // enough idle connections for its max_concurrency requests and a token request.
-func newHTTPClient(tc *config.Target) *http.Client {
+func NewHTTPClient(tc *config.Target) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	if tc.TLS != nil {
 		transport.TLSClientConfig = tc.TLS.Clone()

@@ -27,26 +27,27 @@ type userActivityReport struct {
 
 func (r *userActivityReport) name() string { return r.reportName }
 
-func (r *userActivityReport) queries(now time.Time) []threecx.UserActivityQuery {
-	from, to := r.config.ParsedWindow.Range(now, r.location)
+// UserActivityQueries returns the requests of a user_activity report over [from, to): one
+// per group, then one per extension, with the report's settings and time zone loc.
+func UserActivityQueries(rc *config.Report, loc *time.Location, from, to time.Time) []threecx.UserActivityQuery {
 	base := threecx.UserActivityQuery{
-		TimeZone:          r.location.String(),
+		TimeZone:          loc.String(),
 		From:              from,
 		To:                to,
-		WaitInterval:      time.Duration(r.config.WaitInterval),
-		IncludeQueueCalls: r.config.IncludeQueueCalls,
-		CallArea:          threecx.CallArea(r.config.ParsedCallArea),
-		GroupingType:      r.config.GroupingType,
-		Options:           queryOptions(r.config.Options),
+		WaitInterval:      time.Duration(rc.WaitInterval),
+		IncludeQueueCalls: rc.IncludeQueueCalls,
+		CallArea:          threecx.CallArea(rc.ParsedCallArea),
+		GroupingType:      rc.GroupingType,
+		Options:           queryOptions(rc.Options),
 	}
 
 	var queries []threecx.UserActivityQuery
-	for _, group := range r.config.Groups {
+	for _, group := range rc.Groups {
 		q := base
 		q.GroupNumber = group
 		queries = append(queries, q)
 	}
-	for _, extension := range r.config.Extensions {
+	for _, extension := range rc.Extensions {
 		q := base
 		q.ExtensionDN = extension
 		queries = append(queries, q)
@@ -55,14 +56,15 @@ func (r *userActivityReport) queries(now time.Time) []threecx.UserActivityQuery 
 }
 
 func (r *userActivityReport) fetch(s *scrape) (*reportData, error) {
-	queries := r.queries(s.now)
+	from, to := r.config.ParsedWindow.Range(s.now, r.location)
+	queries := UserActivityQueries(r.config, r.location, from, to)
 	totals := make([]*[2]int64, len(queries))
 
 	err := s.forEach(len(queries), func(ctx context.Context, i int) error {
 		q := queries[i]
 		buckets, err := s.client.UserActivity(ctx, q)
 		if err != nil {
-			return fmt.Errorf("user activity for %s: %w", describeQuery(q), err)
+			return fmt.Errorf("user activity for %s: %w", q.Subject(), err)
 		}
 		var sum [2]int64
 		for _, b := range buckets {
@@ -86,13 +88,6 @@ func (r *userActivityReport) fetch(s *scrape) (*reportData, error) {
 		)
 	}
 	return data, err
-}
-
-func describeQuery(q threecx.UserActivityQuery) string {
-	if q.GroupNumber != "" {
-		return fmt.Sprintf("group %q", q.GroupNumber)
-	}
-	return fmt.Sprintf("extension %q", q.ExtensionDN)
 }
 
 // queryOptions converts the config's OData options to the client's.

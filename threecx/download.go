@@ -20,17 +20,7 @@ var DownloadUserActivitySignature = Signature{
 
 // DownloadUserActivityPath returns the escaped request path of the download of q.
 func DownloadUserActivityPath(q UserActivityQuery) (string, error) {
-	return DownloadUserActivitySignature.Path(
-		q.TimeZone,
-		q.From,
-		q.To,
-		q.GroupNumber,
-		q.ExtensionDN,
-		FormatTimeSpan(q.WaitInterval),
-		q.IncludeQueueCalls,
-		int(q.CallArea),
-		q.GroupingType,
-	)
+	return DownloadUserActivitySignature.Path(q.arguments()...)
 }
 
 // DownloadProgress is the state of a download after one of its requests.

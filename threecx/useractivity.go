@@ -60,7 +60,12 @@ type UserActivity struct {
 
 // UserActivityPath returns the escaped request path of q.
 func UserActivityPath(q UserActivityQuery) (string, error) {
-	return UserActivitySignature.Path(
+	return UserActivitySignature.Path(q.arguments()...)
+}
+
+// arguments returns the values of q in the order of UserActivitySignature.Params.
+func (q UserActivityQuery) arguments() []any {
+	return []any{
 		q.TimeZone,
 		q.From,
 		q.To,
@@ -70,7 +75,21 @@ func UserActivityPath(q UserActivityQuery) (string, error) {
 		q.IncludeQueueCalls,
 		int(q.CallArea),
 		q.GroupingType,
-	)
+	}
+}
+
+// Subject returns what q asks about, such as `group "GRP0001"` or `extension "101"`, for
+// error messages and progress lines.
+func (q UserActivityQuery) Subject() string {
+	switch {
+	case q.GroupNumber != "" && q.ExtensionDN != "":
+		return fmt.Sprintf("group %q and extension %q", q.GroupNumber, q.ExtensionDN)
+	case q.GroupNumber != "":
+		return fmt.Sprintf("group %q", q.GroupNumber)
+	case q.ExtensionDN != "":
+		return fmt.Sprintf("extension %q", q.ExtensionDN)
+	}
+	return "every group and extension"
 }
 
 // UserActivity fetches the User Activity report for q.
