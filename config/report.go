@@ -116,13 +116,19 @@ func (w Window) String() string {
 
 // Range returns the start and end of the window for a scrape at now, with midnight taken in
 // loc. The start is in UTC. On a day when the clocks change, midnight still comes from the
-// calendar date, so the window is 23 or 25 hours long at the end of that day.
+// calendar date, so the window is 23 or 25 hours long at the end of that day. Where the
+// clocks jump forward at midnight, as in America/Santiago, the day starts at the jump.
 func (w Window) Range(now time.Time, loc *time.Location) (from, to time.Time) {
 	if !w.Today {
 		return now.Add(-w.Duration).UTC(), now.UTC()
 	}
 	local := now.In(loc)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	// time.Date may place a midnight that does not exist on the day before, before the
+	// jump. The day then starts where that zone period ends.
+	if midnight.Day() != local.Day() {
+		_, midnight = midnight.ZoneBounds()
+	}
 	return midnight.UTC(), now.UTC()
 }
 
