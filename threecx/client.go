@@ -49,6 +49,7 @@ type Options struct {
 	ClientSecret string
 	// HTTPClient sends every request, the token requests included. Nil means a client
 	// with the default transport and no timeout, so the caller's context must end requests.
+	// The client works on a copy whose CheckRedirect rejects a redirect to another host.
 	HTTPClient *http.Client
 	// MaxBodyBytes caps the size of a response body. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -87,10 +88,12 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("invalid base URL %q: want http:// or https:// and a host", o.BaseURL)
 	}
 
-	httpClient := o.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{}
+	httpClient := &http.Client{}
+	if o.HTTPClient != nil {
+		copied := *o.HTTPClient
+		httpClient = &copied
 	}
+	httpClient.CheckRedirect = sameOriginRedirect(base)
 	maxBody := o.MaxBodyBytes
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
@@ -201,6 +204,23 @@ func (c *Client) get(ctx context.Context, endpoint, target string, token *oauth2
 	body, readErr := readBody(resp.Body, limit)
 	c.observe(endpoint, resp.StatusCode, start)
 	return decodeResponse(resp.StatusCode, resp.Header, body, readErr, out)
+}
+
+// sameOriginRedirect returns a CheckRedirect that follows a redirect only to the scheme
+// and host of base. A token request that follows a 307 or 308 sends the client secret
+// again in its body, and an API request may send the access token, so neither may reach
+// a host that is not the configured PBX.
+func sameOriginRedirect(base *url.URL) func(req *http.Request, via []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != base.Scheme || req.URL.Host != base.Host {
+			return fmt.Errorf("the PBX redirected to %s://%s, which is not the host in url:"+
+				" set url to the address the PBX serves the API on", req.URL.Scheme, req.URL.Host)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
 }
 
 func (c *Client) observe(endpoint string, status int, start time.Time) {
