@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -108,8 +109,13 @@ func (h *Handler) scrapeTimeout(r *http.Request, limit time.Duration) (time.Dura
 		return limit, nil
 	}
 	seconds, err := strconv.ParseFloat(header, 64)
-	if err != nil || seconds <= 0 {
+	if err != nil || seconds <= 0 || math.IsNaN(seconds) || math.IsInf(seconds, 0) {
 		return 0, fmt.Errorf("invalid X-Prometheus-Scrape-Timeout-Seconds %q: want a positive number of seconds", header)
+	}
+	// The limit applies anyway, and a larger value could overflow time.Duration into a
+	// deadline in the past.
+	if seconds >= (limit + h.timeoutOffset).Seconds() {
+		return limit, nil
 	}
 
 	timeout := time.Duration(seconds * float64(time.Second))
