@@ -62,9 +62,9 @@ func (t *Target) validate(key string, reports map[string]*Report) []error {
 	if t.TimeZone == "" {
 		t.TimeZone = DefaultTimeZone
 	}
-	loc, err := time.LoadLocation(t.TimeZone)
+	loc, err := loadTimeZone(t.TimeZone)
 	if err != nil {
-		fail(".time_zone: unknown time zone %q: want an IANA name such as Europe/Berlin", t.TimeZone)
+		fail(".time_zone: %v", err)
 	}
 	t.Location = loc
 
@@ -136,6 +136,20 @@ func (t *Target) loadSecret(key string) []error {
 	return nil
 }
 
+// loadTimeZone loads the IANA time zone name. It rejects "Local", which time.LoadLocation
+// takes as the exporter host's zone, because the PBX gets the name as clientTimeZone.
+func loadTimeZone(name string) (*time.Location, error) {
+	if name == "Local" {
+		return nil, fmt.Errorf("invalid time zone %q: it is the exporter host's zone, which the"+
+			" PBX cannot look up: want an IANA name such as Europe/Berlin", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q: want an IANA name such as Europe/Berlin", name)
+	}
+	return loc, nil
+}
+
 // commonReportKeys are the keys that every report type may set, next to its own.
 var commonReportKeys = []string{"min_interval"}
 
@@ -199,9 +213,9 @@ func (r *Report) validateQueueService(key string) []error {
 	}
 
 	if r.TimeZone != "" {
-		loc, err := time.LoadLocation(r.TimeZone)
+		loc, err := loadTimeZone(r.TimeZone)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s.time_zone: unknown time zone %q: want an IANA name such as Europe/Berlin", key, r.TimeZone))
+			errs = append(errs, fmt.Errorf("%s.time_zone: %w", key, err))
 		}
 		r.Location = loc
 	}
@@ -251,9 +265,9 @@ func (r *Report) validateUserActivity(key string) []error {
 	r.ParsedCallArea = area
 
 	if r.TimeZone != "" {
-		loc, err := time.LoadLocation(r.TimeZone)
+		loc, err := loadTimeZone(r.TimeZone)
 		if err != nil {
-			fail(".time_zone: unknown time zone %q: want an IANA name such as Europe/Berlin", r.TimeZone)
+			fail(".time_zone: %v", err)
 		}
 		r.Location = loc
 	}
