@@ -71,7 +71,10 @@ func (h *Handler) Metrics(gatherer prometheus.Gatherer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		targets := h.Targets()
 		if len(targets) != 1 {
-			promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+			promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
+				ErrorHandling: promhttp.ContinueOnError,
+				ErrorLog:      slog.NewLogLogger(h.logger.Handler(), slog.LevelError),
+			}).ServeHTTP(w, r)
 			return
 		}
 		for _, target := range targets {
@@ -98,7 +101,12 @@ func (h *Handler) serveTarget(w http.ResponseWriter, r *http.Request, target *Ta
 	if extra != nil {
 		gatherer = prometheus.Gatherers{extra, registry}
 	}
-	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	// With ContinueOnError a series that the registry rejects, such as a duplicate, is
+	// left out of the response, so the log is the only place that shows it.
+	promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      slog.NewLogLogger(target.logger.Handler(), slog.LevelError),
+	}).ServeHTTP(w, r)
 }
 
 // scrapeTimeout returns Prometheus' scrape timeout less the offset, capped by limit, or
