@@ -41,8 +41,9 @@ const (
 
 // TestPrometheusEndToEnd builds the exporter, runs it with --demo, and runs a real
 // Prometheus with the shipped rules that scrapes it both through /probe and through
-// /metrics. It then requires data for every dashboard query and recording rule, and the
-// idle agent alert for the agent the demo keeps idle.
+// /metrics. It then requires data for every dashboard query and recording rule, no series
+// of rolling-window reports in the increase rules, and the idle agent alert for the agent
+// the demo keeps idle.
 func TestPrometheusEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the end-to-end test in short mode")
@@ -95,6 +96,10 @@ func TestPrometheusEndToEnd(t *testing.T) {
 		waitForQueries(t, api, queries)
 	})
 
+	t.Run("rolling windows left out of increase rules", func(t *testing.T) {
+		checkRollingWindowsLeftOut(t, api)
+	})
+
 	t.Run("call ratios", func(t *testing.T) {
 		for ratio, calls := range callRatios {
 			if len(queryOnce(t, api, calls)) == 0 {
@@ -123,6 +128,26 @@ func TestPrometheusEndToEnd(t *testing.T) {
 // every few minutes, so the test checks them only when there was one.
 var callRatios = map[string]string{
 	"group:threecx_user_activity_unanswered:ratio1h": "group:threecx_user_activity_calls:sum_increase1h > 0",
+}
+
+// checkRollingWindowsLeftOut requires call series of the demo's rolling-window reports in
+// Prometheus, and no series of those reports in the recording rules whose names contain
+// "increase". It runs after every recording rule has data, so the rules have been
+// evaluated on samples of those reports.
+func checkRollingWindowsLeftOut(t *testing.T, api string) {
+	const rolling = `on (target, report) threecx_report_info{window!="today", window!=""}`
+	waitForQueries(t, api, map[string]string{
+		"rolling-window User Activity calls": `threecx_user_activity_calls and ` + rolling,
+		"rolling-window queue agent calls":   `threecx_queue_agent_calls and ` + rolling,
+		"today-window increase rules":        `{__name__=~".+:.+:.*increase.*"} unless ` + rolling,
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	if got := queryOnce(t, api, `{__name__=~".+:.+:.*increase.*"} and `+rolling); len(got) > 0 {
+		t.Errorf("increase rules have series of rolling-window reports: %v", got)
+	}
 }
 
 // checkIdleAgentAlert requires the idle agent alert for every agent the demo keeps

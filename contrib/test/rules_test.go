@@ -52,6 +52,47 @@ func TestAlertingRules(t *testing.T) {
 	}
 }
 
+// increaseSelector matches increase() and captures the selector it reads.
+var increaseSelector = regexp.MustCompile(`increase\(\s*([^\[]*)\[`)
+
+// todayWindowJoin is the join that keeps the series of reports with window: today.
+var todayWindowJoin = regexp.MustCompile(
+	`and\s+on\s*\(\s*target\s*,\s*report\s*\)\s*threecx_report_info\{window="today"\}`)
+
+// readsReportGauge reports whether expr applies increase() to a metric of the exporter
+// other than a counter. The report metrics are gauges over the report's window, and the
+// exporter's counters end in _total.
+func readsReportGauge(expr string) bool {
+	for _, m := range increaseSelector.FindAllStringSubmatch(expr, -1) {
+		selector := m[1]
+		if strings.Contains(selector, "threecx_") && !strings.Contains(selector, "_total") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestIncreaseRulesSelectTodayWindow checks that every rule that applies increase() to a
+// report's gauge keeps only the series of today-window reports. The gauge of a rolling
+// window falls whenever a call leaves the window, and increase() reads each fall as a
+// counter reset.
+func TestIncreaseRulesSelectTodayWindow(t *testing.T) {
+	checked := 0
+	for _, r := range loadRules(t).rules() {
+		if !readsReportGauge(r.Expr) {
+			continue
+		}
+		checked++
+		if !todayWindowJoin.MatchString(r.Expr) {
+			t.Errorf("rule %s%s applies increase() to a report's gauge without %q",
+				r.Record, r.Alert, `and on (target, report) threecx_report_info{window="today"}`)
+		}
+	}
+	if checked == 0 {
+		t.Fatalf("%s has no rule that applies increase() to a report's gauge", rulesPath)
+	}
+}
+
 // promtoolTests is the part of a promtool rule test file the checks read.
 type promtoolTests struct {
 	Tests []struct {
