@@ -50,6 +50,7 @@ reports:
     type: status
   system:
     type: system
+    min_interval: 1m
   queue_service_today:
     type: queue_service
     window: today
