@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -49,6 +50,10 @@ type tokenCache struct {
 
 	lock  chan struct{}
 	token *oauth2.Token
+	// fetches counts the fetches that have finished. failed is the error of the last one
+	// when it failed other than by its caller's context, and is used with lock held.
+	fetches atomic.Uint64
+	failed  *TokenError
 }
 
 func newTokenCache(config clientcredentials.Config, httpClient *http.Client, onFetch func(error)) *tokenCache {
@@ -60,8 +65,11 @@ func newTokenCache(config clientcredentials.Config, httpClient *http.Client, onF
 	}
 }
 
-// Token returns the cached token while it is valid, and otherwise fetches a new one.
+// Token returns the cached token while it is valid, and otherwise fetches a new one. A
+// caller that waited while a fetch failed gets that fetch's error instead of fetching
+// again, so that concurrent requests send a rejected secret once rather than each in turn.
 func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
+	started := c.fetches.Load()
 	select {
 	case c.lock <- struct{}{}:
 	case <-ctx.Done():
@@ -74,15 +82,25 @@ func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
 	if c.token.Valid() {
 		return c.token, nil
 	}
+	if c.failed != nil && c.fetches.Load() != started {
+		return nil, c.failed
+	}
 
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.httpClient)
-	token, err := c.config.Token(ctx)
+	token, err := c.config.Token(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient))
+	c.fetches.Add(1)
 	if c.onFetch != nil {
 		c.onFetch(err)
 	}
 	if err != nil {
-		return nil, &TokenError{Err: err}
+		tokenErr := &TokenError{Err: err}
+		c.failed = tokenErr
+		// A fetch cut short by its caller's context is no reason to fail the callers waiting.
+		if ctx.Err() != nil {
+			c.failed = nil
+		}
+		return nil, tokenErr
 	}
+	c.failed = nil
 	c.token = token
 	return token, nil
 }
