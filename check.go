@@ -39,6 +39,9 @@ func checkConfig(stdout, stderr io.Writer, configFile string, connect bool) int 
 	}
 	fmt.Fprintf(stdout, "SUCCESS: %s is a valid config with %d targets and %d reports\n",
 		configFile, len(cfg.Targets), len(cfg.Reports))
+	for _, warning := range cfg.Warnings {
+		fmt.Fprintf(stderr, "WARNING: %s\n", warning)
+	}
 	if !connect {
 		return checkOK
 	}

@@ -207,3 +207,31 @@ func TestBinaryConfigCheckConnectAlone(t *testing.T) {
 		t.Errorf("stderr does not explain the flag:\n%s", result.stderr)
 	}
 }
+
+func TestConfigCheckPrintsWarnings(t *testing.T) {
+	path := writeConfig(t, `
+targets:
+  fast:
+    url: http://127.0.0.1:1
+    client_id: prometheus
+    client_secret: s3cret
+  slow:
+    url: http://127.0.0.1:1
+    client_id: prometheus
+    client_secret: s3cret
+reports:
+  today:
+    type: user_activity
+    groups: [GRP0001]
+`)
+	var stdout, stderr strings.Builder
+	if status := checkConfig(&stdout, &stderr, path, false); status != checkOK {
+		t.Errorf("status = %d, want %d: a warning does not make a config invalid", status, checkOK)
+	}
+	if !strings.Contains(stdout.String(), "SUCCESS") {
+		t.Errorf("stdout = %q, want SUCCESS", stdout.String())
+	}
+	if want := "WARNING: targets.slow: same url host and client_id as targets.fast;"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr = %q, want it to contain %q", stderr.String(), want)
+	}
+}

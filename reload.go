@@ -92,6 +92,9 @@ func (r *reloader) apply(cfg *config.Config) error {
 	r.handler.SetTargets(targets)
 	r.cfg = cfg
 	r.landing = landing
+	for _, warning := range cfg.Warnings {
+		r.logger.Warn("config warning", "config", r.source, "warning", warning)
+	}
 
 	dropped := 0
 	for name, t := range old {

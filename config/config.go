@@ -32,6 +32,9 @@ type Config struct {
 	Targets map[string]*Target `yaml:"targets"`
 	// Reports are the report definitions that targets refer to by name.
 	Reports map[string]*Report `yaml:"reports"`
+
+	// Warnings are problems that do not stop the config from working, one sentence each.
+	Warnings []string `yaml:"-" json:"-"`
 }
 
 // Target is one PBX.

@@ -19,6 +19,7 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-unknown-key.yml", `line 6: unknown key "colour" in a target`},
 		{"invalid-key-for-type.yml", "reports.sales_today.queues: key is not valid for type user_activity (line 10)"},
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
+		{"invalid-url-credentials.yml", `targets.office.url: invalid URL "https://admin:xxxxx@pbx.example.com:5001": remove the user name and password; the exporter logs in with client_id and client_secret`},
 		{"invalid-durations.yml", strings.Join([]string{
 			`targets.office.timeout: invalid duration "-5s" (line 6): want 0s or more, such as 30s, 5m or 1h`,
 			`reports.sales_today.min_interval: invalid duration "5x" (line 11): want 0s or more, such as 30s, 5m or 1h`,
@@ -309,5 +310,43 @@ func TestExampleConfigValid(t *testing.T) {
 		if !types[typ] {
 			t.Errorf("exporter.yml has no example of the report type %s", typ)
 		}
+	}
+}
+
+func TestSharedClientWarning(t *testing.T) {
+	const base = `
+targets:
+  fast:
+    url: https://PBX.example.com:5001
+    client_id: prometheus
+    client_secret: s3cret
+  slow:
+    url: https://pbx.example.com:5001/
+    client_id: %s
+    client_secret: s3cret
+reports:
+  today:
+    type: user_activity
+    groups: [GRP0001]
+`
+	tests := []struct {
+		name, clientID string
+		want           []string
+	}{
+		{"same client ID", "prometheus", []string{"targets.slow: same url host and client_id as targets.fast;" +
+			" 3CX keeps one token per client ID, so the two revoke each other's token on every scrape:" +
+			" create a second API client, or use one target with min_interval on its slow reports"}},
+		{"other client ID", "prometheus-slow", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse(fmt.Appendf(nil, base, tt.clientID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(cfg.Warnings, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(cfg.Warnings, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
 	}
 }

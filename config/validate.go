@@ -39,7 +39,57 @@ func (c *Config) validate(keysSet map[string]map[string]int) []error {
 		}
 		errs = append(errs, t.validate("targets."+name, c.Reports)...)
 	}
+	c.Warnings = c.sharedClientWarnings()
 	return errs
+}
+
+func (t *Target) validateURL(key string) []error {
+	if t.URL == "" {
+		return []error{fmt.Errorf("%s: url is missing", key)}
+	}
+	u, err := url.Parse(t.URL)
+	if err != nil {
+		return []error{fmt.Errorf("%s.url: invalid URL: %w", key, err)}
+	}
+	// The error names the URL without its password, so that it never reaches a log.
+	if u.User != nil {
+		return []error{fmt.Errorf("%s.url: invalid URL %q: remove the user name and password;"+
+			" the exporter logs in with client_id and client_secret", key, u.Redacted())}
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return []error{fmt.Errorf("%s.url: invalid URL %q: want http:// or https:// followed by the PBX's host", key, t.URL)}
+	}
+	return nil
+}
+
+// sharedClientWarnings returns a warning for each target that logs in to the same PBX
+// host with the same client ID as another. 3CX keeps one live token per client ID, so
+// such targets revoke each other's token, and each scrape costs a 401 and a token request.
+func (c *Config) sharedClientWarnings() []string {
+	type login struct{ host, clientID string }
+	first := map[login]string{}
+
+	var warnings []string
+	for _, name := range c.TargetNames() {
+		t := c.Targets[name]
+		if t == nil || t.ClientID == "" {
+			continue
+		}
+		u, err := url.Parse(t.URL)
+		if err != nil {
+			continue
+		}
+		key := login{host: strings.ToLower(u.Host), clientID: t.ClientID}
+		if other, ok := first[key]; ok {
+			warnings = append(warnings, fmt.Sprintf("targets.%s: same url host and client_id as targets.%s;"+
+				" 3CX keeps one token per client ID, so the two revoke each other's token on every scrape:"+
+				" create a second API client, or use one target with min_interval on its slow reports",
+				name, other))
+			continue
+		}
+		first[key] = name
+	}
+	return warnings
 }
 
 func (t *Target) validate(key string, reports map[string]*Report) []error {
@@ -48,11 +98,7 @@ func (t *Target) validate(key string, reports map[string]*Report) []error {
 		errs = append(errs, fmt.Errorf(key+format, args...))
 	}
 
-	if t.URL == "" {
-		fail(": url is missing")
-	} else if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fail(".url: invalid URL %q: want http:// or https:// followed by the PBX's host", t.URL)
-	}
+	errs = append(errs, t.validateURL(key)...)
 
 	if t.ClientID == "" {
 		fail(": client_id is missing")
