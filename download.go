@@ -174,12 +174,15 @@ func (d *downloadCommand) window(w config.Window, loc *time.Location, now time.T
 }
 
 // localTimeLayouts are the forms of --from and --to without an offset, read in the report's
-// time zone.
-var localTimeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"}
+// time zone. A date alone is the start of that day.
+var localTimeLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04"}
 
 func parseTimeFlag(value string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, value); err == nil {
 		return t, nil
+	}
+	if date, err := time.Parse("2006-01-02", value); err == nil {
+		return config.StartOfDay(date.Year(), date.Month(), date.Day(), loc), nil
 	}
 	for _, layout := range localTimeLayouts {
 		if t, err := time.ParseInLocation(layout, value, loc); err == nil {

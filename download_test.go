@@ -255,3 +255,38 @@ func TestBinaryDownloadRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestParseTimeFlagDateStartsDay(t *testing.T) {
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name  string
+		value string
+		loc   *time.Location
+		want  time.Time
+	}{
+		// Chile's clocks jumped from 00:00 to 01:00 on 2024-09-08, so that day began at 01:00 -03.
+		{"midnight skipped", "2024-09-08", santiago, time.Date(2024, 9, 8, 4, 0, 0, 0, time.UTC)},
+		{"ordinary day", "2026-03-01", berlin, time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC)},
+		{"local date-time", "2026-03-01T08:30", berlin, time.Date(2026, 3, 1, 7, 30, 0, 0, time.UTC)},
+		{"RFC 3339", "2026-03-01T08:30:00Z", berlin, time.Date(2026, 3, 1, 8, 30, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseTimeFlag(tt.value, tt.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Equal(tt.want) {
+				t.Errorf("parseTimeFlag(%q) = %s, want %s", tt.value, got.UTC(), tt.want)
+			}
+		})
+	}
+}

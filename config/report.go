@@ -123,13 +123,18 @@ func (w Window) Range(now time.Time, loc *time.Location) (from, to time.Time) {
 		return now.Add(-w.Duration).UTC(), now.UTC()
 	}
 	local := now.In(loc)
-	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-	// time.Date may place a midnight that does not exist on the day before, before the
-	// jump. The day then starts where that zone period ends.
-	if midnight.Day() != local.Day() {
+	return StartOfDay(local.Year(), local.Month(), local.Day(), loc).UTC(), now.UTC()
+}
+
+// StartOfDay returns the first instant of a calendar date in loc: its midnight, or, where
+// the clocks jump forward at midnight and skip it, the end of the jump.
+func StartOfDay(year int, month time.Month, day int, loc *time.Location) time.Time {
+	midnight := time.Date(year, month, day, 0, 0, 0, 0, loc)
+	// time.Date places a midnight that does not exist before the jump, on the day before.
+	if midnight.Day() != day {
 		_, midnight = midnight.ZoneBounds()
 	}
-	return midnight.UTC(), now.UTC()
+	return midnight
 }
 
 // ParseWindow parses "today" or a positive duration such as 15m or 1h.
