@@ -84,7 +84,8 @@ func TestDashboardPanels(t *testing.T) {
 }
 
 // TestDashboardQueriesSelectTarget checks each selector of each query: a selector of an
-// exporter metric without the target matcher would mix the PBXs of a Prometheus.
+// exporter metric without the target matcher would mix the PBXs of a Prometheus. The
+// metrics of the exporter process itself are the exception, see exporterMetrics.
 func TestDashboardQueriesSelectTarget(t *testing.T) {
 	d := loadDashboard(t)
 	// Metric names, rule names included, followed by their selector when they have one.
@@ -98,11 +99,44 @@ func TestDashboardQueriesSelectTarget(t *testing.T) {
 				if !strings.Contains(name, "threecx") || settings[name] {
 					continue
 				}
+				if exporterMetrics[name] {
+					checkExporterSelector(t, p.Title, q, name, labels)
+					continue
+				}
 				if !targetMatcher.MatchString(labels) {
 					t.Errorf("panel %q query %s: %s has no target=\"$target\" matcher", p.Title, q.RefID, name)
 				}
 			}
 		}
+	}
+}
+
+// exporterMetrics describe the exporter process rather than a PBX, so they carry no target
+// label of their own. The README's /probe setup scrapes /metrics in a job without a target
+// label, where a target="$target" matcher on them would find nothing. A query picks the
+// exporter that serves $target with exporterJoin instead.
+var exporterMetrics = map[string]bool{
+	"threecx_config_last_reload_successful":                true,
+	"threecx_config_last_reload_success_timestamp_seconds": true,
+	"threecx_exporter_build_info":                          true,
+}
+
+// exporterJoin keeps the series of the exporter whose /metrics counts requests to the
+// dashboard's PBX, which threecx_api_requests_total names in a target label of its own.
+var exporterJoin = regexp.MustCompile(
+	`and\s+on\s*\(\s*job\s*,\s*instance\s*\)\s*threecx_api_requests_total\{[^}]*target="\$target"[^}]*\}`)
+
+// checkExporterSelector requires a selector of an exporter metric to have no target
+// matcher and its query to select the exporter with exporterJoin.
+func checkExporterSelector(t *testing.T, title string, q query, name, labels string) {
+	t.Helper()
+	if targetMatcher.MatchString(labels) {
+		t.Errorf("panel %q query %s: %s has a target matcher, which finds nothing when /metrics is scraped without a target label",
+			title, q.RefID, name)
+	}
+	if !exporterJoin.MatchString(q.Expr) {
+		t.Errorf("panel %q query %s: %s is not joined on (job, instance) with threecx_api_requests_total{target=\"$target\"}",
+			title, q.RefID, name)
 	}
 }
 

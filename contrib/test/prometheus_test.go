@@ -115,7 +115,7 @@ func TestPrometheusEndToEnd(t *testing.T) {
 	})
 
 	t.Run("healthy demo alerts quiet", func(t *testing.T) {
-		for _, alert := range []string{"ThreecxPBXDown", "ThreecxReportFailing"} {
+		for _, alert := range []string{"ThreecxPBXDown", "ThreecxReportFailing", "ThreecxExporterConfigReloadFailed"} {
 			if got := queryOnce(t, api, fmt.Sprintf(`ALERTS{alertname=%q}`, alert)); len(got) > 0 {
 				t.Errorf("%s is active for the healthy demo: %v", alert, got)
 			}
