@@ -171,11 +171,16 @@ func Snippet(body []byte) string {
 	for _, pattern := range tokenPatterns {
 		text = pattern.ReplaceAllString(text, "<redacted>")
 	}
+
+	// Replace invalid bytes before cutting: each one grows to the three bytes of U+FFFD,
+	// and the cut must land on a character boundary of the final text.
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	if len(text) > snippetBytes {
-		text = text[:snippetBytes]
-		for len(text) > 0 && !utf8.ValidString(text) {
-			text = text[:len(text)-1]
+		cut := snippetBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
 		}
+		text = text[:cut]
 	}
-	return strings.ToValidUTF8(text, "\uFFFD")
+	return text
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestQuoteString(t *testing.T) {
@@ -172,5 +173,38 @@ func TestSnippetCutsLongBodies(t *testing.T) {
 	}
 	if !strings.HasPrefix(body, got) {
 		t.Error("snippet cut a multi-byte character in half")
+	}
+}
+
+func TestSnippetInvalidUTF8(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       []byte
+		wantText   string
+		wantMinLen int
+	}{
+		// A Latin-1 page: the text after the first invalid byte must survive.
+		{"one Latin-1 byte", append(append([]byte("<html><title>Fehler "), 0xfc), []byte(strings.Repeat("x", 300))...),
+			"Fehler \uFFFDxxxx", snippetBytes - 3},
+		// A run of invalid bytes becomes one replacement character.
+		{"only invalid bytes", []byte(strings.Repeat("\xff", 300)), "\uFFFD", 3},
+		{"invalid bytes between text", []byte(strings.Repeat("ab\xff", 150)), "ab\uFFFDab", snippetBytes - 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Snippet(tt.body)
+			if len(got) > snippetBytes {
+				t.Errorf("snippet is %d bytes, want at most %d", len(got), snippetBytes)
+			}
+			if len(got) < tt.wantMinLen {
+				t.Errorf("snippet is %d bytes, want at least %d: text was lost", len(got), tt.wantMinLen)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("snippet %q is not valid UTF-8", got)
+			}
+			if !strings.Contains(got, tt.wantText) {
+				t.Errorf("snippet %q lacks %q", got, tt.wantText)
+			}
+		})
 	}
 }
