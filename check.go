@@ -37,8 +37,8 @@ func checkConfig(stdout, stderr io.Writer, configFile string, connect bool) int 
 		}
 		return checkInvalidConfig
 	}
-	fmt.Fprintf(stdout, "SUCCESS: %s is a valid config with %d targets and %d reports\n",
-		configFile, len(cfg.Targets), len(cfg.Reports))
+	fmt.Fprintf(stdout, "SUCCESS: %s is a valid config with %s and %s\n",
+		configFile, plural(len(cfg.Targets), "target"), plural(len(cfg.Reports), "report"))
 	for _, warning := range cfg.Warnings {
 		fmt.Fprintf(stderr, "WARNING: %s\n", warning)
 	}
@@ -92,4 +92,12 @@ func fetchToken(tc *config.Target) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(tc.Timeout))
 	defer cancel()
 	return client.Authenticate(ctx)
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

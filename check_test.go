@@ -117,7 +117,7 @@ func TestBinaryConfigCheck(t *testing.T) {
 			env:        env,
 			args:       []string{"--config.check", "--config.file=" + valid},
 			wantCode:   checkOK,
-			wantStdout: []string{"SUCCESS: " + valid + " is a valid config with 3 targets and 1 reports"},
+			wantStdout: []string{"SUCCESS: " + valid + " is a valid config with 3 targets and 1 report"},
 		},
 		{
 			name:       "invalid",

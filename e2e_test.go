@@ -179,6 +179,20 @@ func TestBinaryServesUserActivity(t *testing.T) {
 				}
 			}
 
+			// On /metrics the request counters already count the requests of this scrape,
+			// the first one included.
+			if path == "/metrics" {
+				requests := 0.0
+				for name, v := range series {
+					if strings.HasPrefix(name, "threecx_api_requests_total{") && strings.Contains(name, `target="office"`) {
+						requests += v
+					}
+				}
+				if want := float64(len(fake.Requests())); requests != want {
+					t.Errorf("threecx_api_requests_total sums to %v, want the %v requests the fake received", requests, want)
+				}
+			}
+
 			_, hasGo := series["go_goroutines"]
 			if wantGo := path == "/metrics"; hasGo != wantGo {
 				t.Errorf("go_goroutines present: %v, want %v", hasGo, wantGo)
@@ -261,5 +275,8 @@ func TestBinaryDemo(t *testing.T) {
 	status, body = httpGet(t, exporter.url("/"))
 	if status != http.StatusOK || !strings.Contains(body, "/probe?target=demo") {
 		t.Errorf("landing page: status %d, want 200 and a link to the demo target:\n%s", status, body)
+	}
+	if strings.Contains(body, "/debug/pprof") {
+		t.Error("landing page links /debug/pprof, which the exporter does not serve")
 	}
 }

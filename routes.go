@@ -34,7 +34,11 @@ func newRoutes(handler *collector.Handler, reloader *reloader, gatherer promethe
 // newLandingPage returns the page at / with links to /metrics and to the /probe page of
 // every target of cfg.
 func newLandingPage(cfg *config.Config) (http.Handler, error) {
-	links := []web.LandingLinks{{Address: "/metrics", Text: "Metrics", Description: "The exporter's own metrics"}}
+	metrics := "The exporter's own metrics"
+	if len(cfg.Targets) == 1 {
+		metrics += ", and those of its one target"
+	}
+	links := []web.LandingLinks{{Address: "/metrics", Text: "Metrics", Description: metrics}}
 	for _, name := range cfg.TargetNames() {
 		links = append(links, web.LandingLinks{
 			Address:     "/probe?target=" + url.QueryEscape(name),
@@ -51,6 +55,8 @@ func newLandingPage(cfg *config.Config) (http.Handler, error) {
 		Name:        "3CX Exporter",
 		Description: "Prometheus exporter for the reports and live state of 3CX v20 PBXs",
 		Version:     version.Info(),
+		// The exporter serves no /debug/pprof, so the page must not link it.
+		Profiling: "false",
 		Form: web.LandingForm{
 			Action: "/probe",
 			Inputs: []web.LandingFormInput{{Label: "Target", Type: "text", Name: "target", Placeholder: "target name"}},

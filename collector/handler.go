@@ -99,7 +99,9 @@ func (h *Handler) serveTarget(w http.ResponseWriter, r *http.Request, target *Ta
 
 	var gatherer prometheus.Gatherer = registry
 	if extra != nil {
-		gatherer = prometheus.Gatherers{extra, registry}
+		// Gatherers gathers in order. The target goes first, so that the request counters
+		// among the exporter's own metrics already count this scrape's requests.
+		gatherer = prometheus.Gatherers{registry, extra}
 	}
 	// With ContinueOnError a series that the registry rejects, such as a duplicate, is
 	// left out of the response, so the log is the only place that shows it.
