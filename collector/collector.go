@@ -2,6 +2,7 @@ package collector
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -141,35 +142,59 @@ func collectInfo(ch chan<- prometheus.Metric, results []reportResult) {
 	}
 }
 
-// logFailures logs each failed report once. When every report failed on authentication,
-// it logs that once instead, since the cause is the same for all of them.
+// logFailures logs each failed report once. When every report failed for one cause, the
+// PBX rejecting the credentials or no token to be had, it logs that cause once instead.
 func (c *targetCollector) logFailures(results []reportResult) {
-	failed, authFailed := 0, 0
-	var firstAuthErr error
-	for _, result := range results {
-		if result.err == nil {
-			continue
-		}
-		failed++
-		if threecx.IsAuthError(result.err) {
-			authFailed++
-			if firstAuthErr == nil {
-				firstAuthErr = result.err
-			}
-		}
-	}
+	cause, names := commonCause(results, c.target.reports)
 
 	logger := c.target.logger
-	if failed > 0 && authFailed == failed && authFailed == len(results) {
-		logger.Error("authentication to the PBX failed; check url, client_id and the client secret",
-			"err", firstAuthErr)
+	switch {
+	case cause != nil && threecx.IsAuthError(cause):
+		logger.Error("the PBX rejected the exporter's credentials; check client_id and the client secret",
+			"reports", names, "err", cause)
+		return
+	case cause != nil:
+		logger.Error("token request failed; check url and that the PBX is reachable",
+			"reports", names, "err", cause)
 		return
 	}
+
 	for i, r := range c.target.reports {
 		if err := results[i].err; err != nil {
 			logger.Error("report failed", "report", r.name(), "err", err)
 		}
 	}
+}
+
+// commonCause returns the token error or 401 of the first report when every report failed
+// with one, and the reports' names; otherwise nil.
+func commonCause(results []reportResult, reports []report) (error, []string) {
+	var cause error
+	names := make([]string, 0, len(results))
+	for i, result := range results {
+		var tokenErr *threecx.TokenError
+		var apiErr *threecx.APIError
+		var err error
+		switch {
+		case result.err == nil:
+			return nil, nil
+		case errors.As(result.err, &tokenErr):
+			err = tokenErr
+		case errors.As(result.err, &apiErr) && threecx.IsAuthError(apiErr):
+			err = apiErr
+		default:
+			return nil, nil
+		}
+		if cause == nil {
+			cause = err
+		}
+		// A mix of rejected credentials and an unreachable PBX has no one cause.
+		if threecx.IsAuthError(err) != threecx.IsAuthError(cause) {
+			return nil, nil
+		}
+		names = append(names, reports[i].name())
+	}
+	return cause, names
 }
 
 func boolValue(b bool) float64 {

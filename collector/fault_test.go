@@ -322,7 +322,7 @@ func TestScrapeUnauthorizedEveryRequest(t *testing.T) {
 		t.Errorf("token requests = %d, want at most %d: one refresh per request", got, requests+1)
 	}
 	logs := env.logs.String()
-	if line := logLine(logs, "authentication to the PBX failed"); !strings.Contains(line, "target=pbx") || !strings.Contains(line, "HTTP 401") {
+	if line := logLine(logs, "the PBX rejected the exporter's credentials"); !strings.Contains(line, "target=pbx") || !strings.Contains(line, "HTTP 401") {
 		t.Errorf("want one authentication error naming the target and HTTP 401, got:\n%s", logs)
 	}
 }

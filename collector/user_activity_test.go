@@ -265,7 +265,7 @@ func TestWrongSecretSetsUpZero(t *testing.T) {
 	}
 
 	logs := pbx.logs.String()
-	if !strings.Contains(logs, "authentication to the PBX failed") {
+	if !strings.Contains(logs, "the PBX rejected the exporter's credentials") {
 		t.Errorf("log does not say that authentication failed:\n%s", logs)
 	}
 	if !strings.Contains(logs, "invalid_client") {
@@ -274,7 +274,7 @@ func TestWrongSecretSetsUpZero(t *testing.T) {
 	if strings.Contains(logs, secret) {
 		t.Errorf("log contains the secret:\n%s", logs)
 	}
-	if n := strings.Count(logs, "authentication to the PBX failed"); n != 2 {
+	if n := strings.Count(logs, "the PBX rejected the exporter's credentials"); n != 2 {
 		t.Errorf("authentication failure logged %d times in 2 scrapes, want once per scrape", n)
 	}
 }
@@ -427,4 +427,42 @@ func gather(t *testing.T, c prometheus.Collector) map[string]float64 {
 		}
 	}
 	return values
+}
+
+func TestUnreachablePBXLoggedOnce(t *testing.T) {
+	// A listener closed at once gives a port where nothing answers.
+	listener := httptest.NewServer(http.NotFoundHandler())
+	url := listener.URL
+	listener.Close()
+
+	cfg, err := config.Parse(fmt.Appendf(nil, userActivityConfig, url, threecxtest.DefaultClientSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	target, err := collector.NewTarget("office", cfg, collector.Options{
+		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+		Now:    func() time.Time { return scrapeTime },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got := scrapeValue(t, target.Collector(context.Background()), "threecx_up"); got != 0 {
+		t.Errorf("threecx_up = %v, want 0", got)
+	}
+
+	text := logs.String()
+	if n := strings.Count(text, "token request failed; check url and that the PBX is reachable"); n != 1 {
+		t.Errorf("the unreachable PBX was logged %d times in one scrape, want once:\n%s", n, text)
+	}
+	if strings.Contains(text, "rejected the exporter's credentials") {
+		t.Errorf("the log blames the credentials for an unreachable PBX:\n%s", text)
+	}
+	if !strings.Contains(text, `reports="[last_two_hours today]"`) {
+		t.Errorf("the log line does not name the failed reports:\n%s", text)
+	}
+	if strings.Contains(text, "report failed") {
+		t.Errorf("the log repeats the cause per report:\n%s", text)
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/oauth2"
 )
 
 // snippetBytes is how much of a body an error message quotes.
@@ -104,11 +106,13 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // IsAuthError reports whether err means the PBX did not accept the client's credentials:
-// no token could be fetched, or the API rejected a fresh one.
+// the token endpoint answered with an error, or the API rejected a fresh token with 401.
+// A token request that got no answer, such as one to an unreachable PBX, is not one.
 func IsAuthError(err error) bool {
 	var tokenErr *TokenError
 	if errors.As(err, &tokenErr) {
-		return true
+		var retrieveErr *oauth2.RetrieveError
+		return errors.As(tokenErr.Err, &retrieveErr)
 	}
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized

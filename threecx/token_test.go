@@ -183,3 +183,22 @@ func TestTokenWaitEndsWithContext(t *testing.T) {
 		t.Errorf("err = %v, want the context's deadline", err)
 	}
 }
+
+func TestUnreachableTokenEndpointIsNotAuthError(t *testing.T) {
+	server := httptest.NewServer(http.NotFoundHandler())
+	base := server.URL
+	server.Close()
+
+	client, err := threecx.New(threecx.Options{BaseURL: base, ClientID: "prometheus", ClientSecret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.UserActivity(context.Background(), dayQuery())
+	var tokenErr *threecx.TokenError
+	if !errors.As(err, &tokenErr) {
+		t.Fatalf("err = %v, want a TokenError", err)
+	}
+	if threecx.IsAuthError(err) {
+		t.Errorf("IsAuthError = true for a PBX that did not answer: %v", err)
+	}
+}
