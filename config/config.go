@@ -7,9 +7,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -109,29 +112,51 @@ func Parse(data []byte) (*Config, error) {
 	var cfg Config
 	decoder := yaml.NewDecoder(bytes.NewReader(data))
 	decoder.KnownFields(true)
-	if err := decoder.Decode(&cfg); err != nil {
-		return nil, describeYAMLError(err)
+	var decodeErrs []error
+	if err := decoder.Decode(&cfg); errors.Is(err, io.EOF) {
+		return nil, errors.New("the config is empty: want at least targets and reports")
+	} else if err != nil {
+		var typeErr *yaml.TypeError
+		if !errors.As(err, &typeErr) {
+			return nil, describeYAMLError(err)
+		}
+		// The decoder went on past these errors, so the rest of the config can still be
+		// checked and every problem listed at once.
+		decodeErrs = []error{describeYAMLError(err)}
 	}
 
-	errs := cfg.validate(reportKeysSet(&root))
+	errs := append(decodeErrs, cfg.validate(reportKeysSet(&root))...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return &cfg, nil
 }
 
-var unknownFieldPattern = regexp.MustCompile(`field (\S+) not found in type config\.(\w+)`)
+var (
+	unknownFieldPattern = regexp.MustCompile(`field (\S+) not found in type config\.(\w+)`)
+	wrongTypePattern    = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+)
 
-// sectionNames names the config types in words for error messages.
-var sectionNames = map[string]string{
-	"Config":  "at the top level",
-	"Target":  "in a target",
-	"Report":  "in a report",
-	"Options": "in report options",
+// sectionTypes are the config's sections by the name of their Go type, for error messages.
+var sectionTypes = map[string]struct {
+	where string
+	value any
+}{
+	"Config":    {"at the top level", Config{}},
+	"Target":    {"in a target", Target{}},
+	"Report":    {"in a report", Report{}},
+	"Options":   {"in report options", Options{}},
+	"TLSConfig": {"in tls_config", TLSConfig{}},
 }
 
-// describeYAMLError rewrites the decoder's unknown-field errors, which name Go types, into
-// the config's words, and lists one problem per line.
+// yamlKinds names the YAML node tags in words.
+var yamlKinds = map[string]string{
+	"str": "a string", "int": "a number", "float": "a number", "bool": "true or false",
+	"seq": "a list", "map": "a mapping", "null": "nothing",
+}
+
+// describeYAMLError rewrites the decoder's errors, which name Go types, into the config's
+// words, with one problem per line.
 func describeYAMLError(err error) error {
 	var typeErr *yaml.TypeError
 	if !errors.As(err, &typeErr) {
@@ -140,17 +165,115 @@ func describeYAMLError(err error) error {
 
 	errs := make([]error, 0, len(typeErr.Errors))
 	for _, msg := range typeErr.Errors {
-		msg = unknownFieldPattern.ReplaceAllStringFunc(msg, func(match string) string {
-			parts := unknownFieldPattern.FindStringSubmatch(match)
-			where, ok := sectionNames[parts[2]]
-			if !ok {
-				where = "in " + parts[2]
-			}
-			return fmt.Sprintf("unknown key %q %s", parts[1], where)
-		})
+		msg = unknownFieldPattern.ReplaceAllStringFunc(msg, describeUnknownKey)
+		msg = wrongTypePattern.ReplaceAllStringFunc(msg, describeWrongType)
 		errs = append(errs, errors.New(msg))
 	}
 	return errors.Join(errs...)
+}
+
+func describeUnknownKey(match string) string {
+	parts := unknownFieldPattern.FindStringSubmatch(match)
+	key, section := parts[1], sectionTypes[parts[2]]
+	where := section.where
+	if where == "" {
+		where = "in " + parts[2]
+	}
+	msg := fmt.Sprintf("unknown key %q %s", key, where)
+	if section.value != nil {
+		if suggestion := closestKey(key, yamlKeys(section.value)); suggestion != "" {
+			msg += fmt.Sprintf("; did you mean %q?", suggestion)
+		}
+	}
+	return msg
+}
+
+func describeWrongType(match string) string {
+	parts := wrongTypePattern.FindStringSubmatch(match)
+	got := yamlKinds[parts[1]]
+	if got == "" {
+		got = parts[1]
+	}
+	want := describeGoType(parts[3])
+	if parts[2] == "" {
+		return fmt.Sprintf("got %s where the config wants %s; check the value and its indentation", got, want)
+	}
+	return fmt.Sprintf("invalid value %q (%s) where the config wants %s; check the value and its indentation",
+		parts[2], got, want)
+}
+
+// describeGoType names in words what a Go type of the config holds.
+func describeGoType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "map[string]*config.Target"):
+		return "a mapping of target names to targets"
+	case strings.HasPrefix(goType, "map[string]*config.Report"):
+		return "a mapping of report names to reports"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string", goType == "config.Secret":
+		return "a string"
+	case strings.HasPrefix(goType, "config."), strings.HasPrefix(goType, "*config."):
+		name := strings.TrimPrefix(strings.TrimPrefix(goType, "*"), "config.")
+		if section, ok := sectionTypes[name]; ok {
+			return "a mapping of keys " + section.where
+		}
+	}
+	return goType
+}
+
+// yamlKeys returns the YAML keys of a config struct.
+func yamlKeys(value any) []string {
+	t := reflect.TypeOf(value)
+	keys := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}
+
+// closestKey returns the key that key is most likely a typo of: one that differs only in
+// case and underscores, or by at most two edits. It returns "" when none is that close.
+func closestKey(key string, keys []string) string {
+	normalize := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	best, bestDistance := "", 3
+	for _, candidate := range keys {
+		if normalize(candidate) == normalize(key) {
+			return candidate
+		}
+		if d := editDistance(key, candidate); d < bestDistance {
+			best, bestDistance = candidate, d
+		}
+	}
+	return best
+}
+
+// editDistance returns the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	previous := make([]int, len(b)+1)
+	for j := range previous {
+		previous[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		current := make([]int, len(b)+1)
+		current[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			current[j] = min(previous[j]+1, current[j-1]+1, previous[j-1]+cost)
+		}
+		previous = current
+	}
+	return previous[len(b)]
 }
 
 // TargetNames returns the names of the targets, sorted.

@@ -19,6 +19,23 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-unknown-key.yml", `line 6: unknown key "colour" in a target`},
 		{"invalid-key-for-type.yml", "reports.sales_today.queues: key is not valid for type user_activity (line 10)"},
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
+		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
+		{"invalid-targets-list.yml", strings.Join([]string{
+			"line 2: got a list where the config wants a mapping of target names to targets; check the value and its indentation",
+			"targets: at least one target is required",
+			"reports: at least one report is required",
+		}, "\n")},
+		// Errors of the decoder do not hide the other problems of the file.
+		{"invalid-type-and-semantic-errors.yml", strings.Join([]string{
+			`line 5: unknown key "timezone" in a target; did you mean "time_zone"?`,
+			`line 6: invalid value "32MiB" (a string) where the config wants a whole number; check the value and its indentation`,
+			`line 9: invalid value "status" (a string) where the config wants a mapping of keys in a report; check the value and its indentation`,
+			`reports.today.window: invalid window "yesterday": want "today" or a positive duration such as 15m or 1h`,
+			"reports.today: set groups, extensions or both",
+			`reports.today.call_area: invalid call_area "far": want all, internal, external, 0, 1 or 2`,
+			"targets.lab: client_secret or client_secret_file is missing; set exactly one",
+			`targets.lab.time_zone: unknown time zone "Mars/Base": want an IANA name such as Europe/Berlin`,
+		}, "\n")},
 		{"invalid-url-credentials.yml", `targets.office.url: invalid URL "https://admin:xxxxx@pbx.example.com:5001": remove the user name and password; the exporter logs in with client_id and client_secret`},
 		{"invalid-durations.yml", strings.Join([]string{
 			`targets.office.timeout: invalid duration "-5s" (line 6): want 0s or more, such as 30s, 5m or 1h`,
@@ -346,6 +363,28 @@ reports:
 			}
 			if strings.Join(cfg.Warnings, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(cfg.Warnings, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestClosestKey(t *testing.T) {
+	keys := yamlKeys(Target{})
+	tests := []struct {
+		typo, want string
+	}{
+		{"timezone", "time_zone"},
+		{"TimeZone", "time_zone"},
+		{"client_secert", "client_secret"},
+		{"clientid", "client_id"},
+		{"max_concurency", "max_concurrency"},
+		{"colour", ""},
+		{"report", "reports"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typo, func(t *testing.T) {
+			if got := closestKey(tt.typo, keys); got != tt.want {
+				t.Errorf("closestKey(%q) = %q, want %q", tt.typo, got, tt.want)
 			}
 		})
 	}

@@ -20,7 +20,7 @@ func TestLoadInvalidTransportFixtures(t *testing.T) {
 		{"invalid-tls-key-without-cert.yml", `targets.office.tls_config: key_file "testdata/client-key.pem" is set but cert_file is missing; set both or neither`},
 		{"invalid-tls-ca-file-missing.yml", "targets.office.tls_config: unable to read CA cert: unable to read file testdata/transport/no-such-ca.pem: open testdata/transport/no-such-ca.pem: no such file or directory"},
 		{"invalid-tls-ca-file-not-pem.yml", "targets.office.tls_config: unable to use specified CA cert file testdata/transport/invalid-tls-ca-file-missing.yml"},
-		{"invalid-tls-unknown-key.yml", `line 7: unknown key "ca_path" in TLSConfig`},
+		{"invalid-tls-unknown-key.yml", `line 7: unknown key "ca_path" in tls_config`},
 		{"invalid-max-body-bytes.yml", "targets.office.max_body_bytes: invalid value -1: want a positive number of bytes"},
 	}
 	for _, tt := range tests {
