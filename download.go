@@ -57,7 +57,8 @@ func addDownloadCommand(app *kingpin.Application) *downloadCommand {
 
 // run downloads the report and returns the exit status: 0 when the rows were written, 1
 // otherwise, with the error on stderr.
-func (d *downloadCommand) run(logger *slog.Logger, configFile string) int {
+// run downloads with the config file, or with the demo's fake PBX and config when demo is set.
+func (d *downloadCommand) run(logger *slog.Logger, configFile string, demo bool) int {
 	if d.timeout <= 0 {
 		logger.Error("invalid --timeout: want a positive duration such as 5m", "timeout", d.timeout)
 		return 1
@@ -67,7 +68,24 @@ func (d *downloadCommand) run(logger *slog.Logger, configFile string) int {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 
-	if err := d.download(ctx, configFile, os.Stdout, os.Stderr); err != nil {
+	load := func() (*config.Config, error) {
+		cfg, err := config.Load(configFile)
+		if err != nil {
+			return nil, fmt.Errorf("invalid config file %q: %w", configFile, err)
+		}
+		return cfg, nil
+	}
+	if demo {
+		cfg, stopDemo, err := startDemo(logger)
+		if err != nil {
+			logger.Error("download failed", "err", err)
+			return 1
+		}
+		defer stopDemo()
+		load = func() (*config.Config, error) { return cfg, nil }
+	}
+
+	if err := d.download(ctx, load, os.Stdout, os.Stderr); err != nil {
 		logger.Error("download failed", "target", d.target, "report", d.report, "err", err)
 		return 1
 	}
@@ -81,10 +99,10 @@ type downloadRow struct {
 	threecx.UserActivity
 }
 
-func (d *downloadCommand) download(ctx context.Context, configFile string, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(configFile)
+func (d *downloadCommand) download(ctx context.Context, load func() (*config.Config, error), stdout, stderr io.Writer) error {
+	cfg, err := load()
 	if err != nil {
-		return fmt.Errorf("invalid config file %q: %w", configFile, err)
+		return err
 	}
 	tc, rc, err := d.lookUp(cfg)
 	if err != nil {

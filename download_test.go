@@ -290,3 +290,33 @@ func TestParseTimeFlagDateStartsDay(t *testing.T) {
 		})
 	}
 }
+
+func TestBinaryDownloadDemo(t *testing.T) {
+	result := runBinary(t, nil, "download", "--demo", "demo", "activity_today", "--format=json")
+	if result.exitCode != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", result.exitCode, result.stderr)
+	}
+
+	var rows []struct {
+		Group, Extension string
+		AnsweredCount    int
+		UnansweredCount  int
+	}
+	if err := json.Unmarshal([]byte(result.stdout), &rows); err != nil {
+		t.Fatalf("output is not a JSON list of rows: %v\n%s", err, result.stdout)
+	}
+
+	// The demo's activity_today report asks for two groups and every extension.
+	directory := threecxtest.DemoDirectory()
+	subjects := map[string]bool{}
+	for _, r := range rows {
+		subjects[r.Group+"/"+r.Extension] = true
+		// Extension 105 never gets a call in the demo's call log.
+		if r.Extension == "105" && r.AnsweredCount+r.UnansweredCount != 0 {
+			t.Errorf("extension 105 has calls in a row: %+v", r)
+		}
+	}
+	if want := 2 + len(directory.Extensions); len(subjects) != want {
+		t.Errorf("rows cover %d groups and extensions, want %d: %v", len(subjects), want, subjects)
+	}
+}

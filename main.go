@@ -73,7 +73,7 @@ func main() {
 	}
 	switch {
 	case command == download.command.FullCommand():
-		os.Exit(download.run(logger, serve.configFile))
+		os.Exit(download.run(logger, serve.configFile, serve.demo))
 	case *check:
 		os.Exit(checkConfig(os.Stdout, os.Stderr, serve.configFile, *checkTokens))
 	case command != serveCommand.FullCommand():
