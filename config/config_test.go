@@ -19,6 +19,7 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-unknown-key.yml", `line 6: unknown key "colour" in a target`},
 		{"invalid-key-for-type.yml", "reports.sales_today.queues: key is not valid for type user_activity (line 10)"},
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
+		{"invalid-url-api-path.yml", `targets.office.url: invalid URL "https://pbx.example.com:5001/xapi/v1/": remove the API path; url is the PBX's base URL, such as https://pbx.example.com:5001`},
 		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
 		{"invalid-targets-list.yml", strings.Join([]string{
 			"line 2: got a list where the config wants a mapping of target names to targets; check the value and its indentation",
@@ -385,6 +386,46 @@ func TestClosestKey(t *testing.T) {
 		t.Run(tt.typo, func(t *testing.T) {
 			if got := closestKey(tt.typo, keys); got != tt.want {
 				t.Errorf("closestKey(%q) = %q, want %q", tt.typo, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLiteralSecretWarning(t *testing.T) {
+	tests := []struct {
+		name, secret string
+		warn         bool
+	}{
+		{"no braces", "$THREECX_SECRET", true},
+		{"reference inside", "pre-${THREECX_SECRET}", true},
+		{"plain secret", "s3cret", false},
+		{"dollar inside", "s3c$ret", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := fmt.Sprintf(`
+targets:
+  office:
+    url: https://pbx.example.com:5001
+    client_id: prometheus
+    client_secret: %q
+reports:
+  today:
+    type: user_activity
+    groups: [GRP0001]
+`, tt.secret)
+			cfg, err := Parse([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := strings.Contains(strings.Join(cfg.Warnings, "\n"), "targets.office.client_secret: the value contains $")
+			if warned != tt.warn {
+				t.Errorf("warned = %v, want %v: %q", warned, tt.warn, cfg.Warnings)
+			}
+			for _, w := range cfg.Warnings {
+				if strings.Contains(w, tt.secret) {
+					t.Errorf("warning quotes the secret: %s", w)
+				}
 			}
 		})
 	}

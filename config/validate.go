@@ -39,7 +39,7 @@ func (c *Config) validate(keysSet map[string]map[string]int) []error {
 		}
 		errs = append(errs, t.validate("targets."+name, c.Reports)...)
 	}
-	c.Warnings = c.sharedClientWarnings()
+	c.Warnings = append(c.sharedClientWarnings(), c.literalSecretWarnings()...)
 	return errs
 }
 
@@ -59,7 +59,31 @@ func (t *Target) validateURL(key string) []error {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return []error{fmt.Errorf("%s.url: invalid URL %q: want http:// or https:// followed by the PBX's host", key, t.URL)}
 	}
+	if strings.Contains(strings.TrimRight(u.Path, "/"), "/xapi") {
+		return []error{fmt.Errorf("%s.url: invalid URL %q: remove the API path; url is the PBX's base URL,"+
+			" such as https://pbx.example.com:5001", key, t.URL)}
+	}
 	return nil
+}
+
+// literalSecretWarnings returns a warning for each client_secret that looks like a
+// reference to an environment variable but is not one of the form ${NAME}, such as $NAME
+// or pre-${NAME}, and so is taken as the secret itself. The warning never quotes the value.
+func (c *Config) literalSecretWarnings() []string {
+	var warnings []string
+	for _, name := range c.TargetNames() {
+		t := c.Targets[name]
+		if t == nil {
+			continue
+		}
+		secret := string(t.ClientSecret)
+		if envReference.MatchString(secret) || !strings.HasPrefix(secret, "$") && !strings.Contains(secret, "${") {
+			continue
+		}
+		warnings = append(warnings, fmt.Sprintf("targets.%s.client_secret: the value contains $ but is not"+
+			" a reference of the form ${NAME}, so it is taken as the secret itself", name))
+	}
+	return warnings
 }
 
 // sharedClientWarnings returns a warning for each target that logs in to the same PBX
