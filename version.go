@@ -13,11 +13,15 @@ import (
 // reads it from the same record.
 func setVersionFromBuildInfo() {
 	info, ok := debug.ReadBuildInfo()
+	if ok && version.Version == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		version.Version = strings.TrimPrefix(info.Main.Version, "v")
+	}
+	// go run and go build in a clone record no version; say so rather than print nothing.
+	if version.Version == "" {
+		version.Version = "devel"
+	}
 	if !ok {
 		return
-	}
-	if version.Version == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		version.Version = strings.TrimPrefix(info.Main.Version, "v")
 	}
 	if version.BuildDate != "" {
 		return
