@@ -87,7 +87,8 @@ func (c *targetCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- t.infos[i]
 		ch <- prometheus.MustNewConstMetric(reportSuccessDesc, prometheus.GaugeValue, boolValue(result.err == nil), r.name())
 		ch <- prometheus.MustNewConstMetric(reportDurationDesc, prometheus.GaugeValue, result.duration.Seconds(), r.name())
-		if result.served {
+		// A fetch that failed whole serves no data, so there is no age to report.
+		if result.served && (result.err == nil || len(result.data.metrics) > 0) {
 			ch <- prometheus.MustNewConstMetric(reportAgeDesc, prometheus.GaugeValue, result.age.Seconds(), r.name())
 		}
 		// A report served from the cache counts with the fetch that produced its data.

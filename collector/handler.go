@@ -47,6 +47,11 @@ func (h *Handler) Targets() map[string]*Target {
 // Probe serves /probe?target=NAME. NAME must be a configured target; anything else, a URL
 // included, gets 400 and causes no request to any PBX.
 func (h *Handler) Probe(w http.ResponseWriter, r *http.Request) {
+	values := r.URL.Query()["target"]
+	if len(values) > 1 {
+		http.Error(w, fmt.Sprintf("the target parameter is given %d times: use /probe?target=NAME once", len(values)), http.StatusBadRequest)
+		return
+	}
 	name := r.URL.Query().Get("target")
 	if name == "" {
 		http.Error(w, "the target parameter is missing: use /probe?target=NAME with a target name from the config", http.StatusBadRequest)

@@ -88,6 +88,7 @@ func TestProbeRejectsTargetsNotInConfig(t *testing.T) {
 		{"unknown name", "target=warehouse", `unknown target "warehouse"`},
 		{"URL", "target=" + url.QueryEscape("http://127.0.0.1:1/"), `unknown target "http://127.0.0.1:1/"`},
 		{"case differs", "target=Office", `unknown target "Office"`},
+		{"given twice", "target=office&target=branch", "the target parameter is given 2 times"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

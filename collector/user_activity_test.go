@@ -263,6 +263,11 @@ func TestWrongSecretSetsUpZero(t *testing.T) {
 	if got := len(pbx.fake.Requests()); got != 0 {
 		t.Errorf("API requests = %d, want none without a token", got)
 	}
+	for _, name := range seriesNames(t, pbx.collector()) {
+		if strings.HasPrefix(name, "threecx_report_age_seconds") {
+			t.Errorf("a report that served no data has an age: %s", name)
+		}
+	}
 
 	logs := pbx.logs.String()
 	if !strings.Contains(logs, "the PBX rejected the exporter's credentials") {
@@ -274,8 +279,8 @@ func TestWrongSecretSetsUpZero(t *testing.T) {
 	if strings.Contains(logs, secret) {
 		t.Errorf("log contains the secret:\n%s", logs)
 	}
-	if n := strings.Count(logs, "the PBX rejected the exporter's credentials"); n != 2 {
-		t.Errorf("authentication failure logged %d times in 2 scrapes, want once per scrape", n)
+	if n := strings.Count(logs, "the PBX rejected the exporter's credentials"); n != 3 {
+		t.Errorf("authentication failure logged %d times in 3 scrapes, want once per scrape", n)
 	}
 }
 
