@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 	_ "time/tzdata" // Time zones must load on hosts without a zoneinfo database.
@@ -67,6 +68,11 @@ func main() {
 	kingpin.HelpFlag.Short('h')
 	command := kingpin.Parse()
 	logger := promslog.New(logConfig)
+	// The demo serves a fake PBX and an unauthenticated /-/reload, so unless told otherwise
+	// it listens on the loopback interface only.
+	if serve.demo && slices.Equal(*serve.web.WebListenAddresses, []string{defaultListenAddress}) {
+		*serve.web.WebListenAddresses = []string{"127.0.0.1" + defaultListenAddress}
+	}
 
 	if *checkTokens && !*check {
 		kingpin.Fatalf("--config.check.connect works only together with --config.check")
