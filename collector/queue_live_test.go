@@ -32,8 +32,15 @@ reports:
 // configYAML, both with the clock stopped at now.
 func newPBXAt(t testing.TB, d threecxtest.Directory, configYAML string, now time.Time) *testPBX {
 	t.Helper()
+	return newPBXWithClock(t, d, configYAML, func() time.Time { return now })
+}
+
+// newPBXWithClock starts a fake PBX with directory d and a target that scrapes it with
+// configYAML, both reading the clock now.
+func newPBXWithClock(t testing.TB, d threecxtest.Directory, configYAML string, now func() time.Time) *testPBX {
+	t.Helper()
 	fake := threecxtest.NewServer(d)
-	fake.Now = func() time.Time { return now }
+	fake.Now = now
 	server := httptest.NewServer(fake)
 	t.Cleanup(server.Close)
 
@@ -44,7 +51,7 @@ func newPBXAt(t testing.TB, d threecxtest.Directory, configYAML string, now time
 	logs := &syncBuffer{}
 	target, err := collector.NewTarget("office", cfg, collector.Options{
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
-		Now:    func() time.Time { return now },
+		Now:    now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +173,34 @@ func TestQueueLiveMetrics(t *testing.T) {
 				compareSamples(t, pbx.collector(), expectedAgents(d, log, tt.now), "threecx_queue_agents")
 			})
 		})
+	}
+}
+
+// TestQueueLiveDemoCallersWait scrapes the demo once a minute for the hour before
+// scrapeTime. Each scrape must match the call log, and callers must wait in at least a
+// quarter of them, so that the demo's waiting-callers panel shows more than zeros.
+func TestQueueLiveDemoCallersWait(t *testing.T) {
+	start := scrapeTime.Add(-time.Hour)
+	now := start
+	pbx := newPBXWithClock(t, threecxtest.DemoDirectory(), queueLiveConfig, func() time.Time { return now })
+	d, log := pbx.fake.Directory, pbx.fake.Log
+
+	minutes, waitingMinutes := 0, 0
+	for ; now.Before(scrapeTime); now = now.Add(time.Minute) {
+		compareSamples(t, pbx.collector(), expectedWaiting(d, log, now), "threecx_queue_calls_waiting")
+
+		waiting := 0.0
+		for _, q := range d.Queues {
+			waiting += scrapeValue(t, pbx.collector(), fmt.Sprintf(`threecx_queue_calls_waiting{queue=%q,report="live"}`, q.Number))
+		}
+		minutes++
+		if waiting > 0 {
+			waitingMinutes++
+		}
+	}
+	if waitingMinutes*4 < minutes {
+		t.Errorf("callers wait in %d of %d scrapes from %s, want at least a quarter",
+			waitingMinutes, minutes, start.Format(time.DateTime))
 	}
 }
 

@@ -33,24 +33,43 @@ var serviceStatuses = []string{
 }
 
 // expectedSystemStatus builds the exposition of the SystemStatus series from the fake's
-// figures.
-func expectedSystemStatus(sys threecxtest.System, users int) string {
+// figures and its clock at now, for a system with a backup schedule.
+func expectedSystemStatus(sys threecxtest.System, users int, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "threecx_license_active{report=\"pbx\"} %d\n", boolInt(sys.LicenseActive))
-	fmt.Fprintf(&b, "threecx_license_expiry_timestamp_seconds{report=\"pbx\"} %d\n", sys.LicenseExpires.Unix())
+	fmt.Fprintf(&b, "threecx_license_expiry_timestamp_seconds{report=\"pbx\"} %d\n",
+		utcMidnightAfter(now, sys.LicenseValidDays).Unix())
 	fmt.Fprintf(&b, "threecx_user_extensions{report=\"pbx\",state=\"used\"} %d\n", users)
 	fmt.Fprintf(&b, "threecx_user_extensions{report=\"pbx\",state=\"max\"} %d\n", sys.MaxUserExtensions)
 	fmt.Fprintf(&b, "threecx_disk_bytes{report=\"pbx\",state=\"free\"} %d\n", sys.FreeDiskSpace)
 	fmt.Fprintf(&b, "threecx_disk_bytes{report=\"pbx\",state=\"total\"} %d\n", sys.TotalDiskSpace)
 	fmt.Fprintf(&b, "threecx_recording_bytes{report=\"pbx\",state=\"used\"} %d\n", sys.RecordingUsedSpace)
 	fmt.Fprintf(&b, "threecx_recording_bytes{report=\"pbx\",state=\"quota\"} %d\n", sys.RecordingQuota)
-	fmt.Fprintf(&b, "threecx_backup_last_timestamp_seconds{report=\"pbx\"} %d\n", sys.LastBackup.Unix())
-	fmt.Fprintf(&b, "threecx_maintenance_expiry_timestamp_seconds{report=\"pbx\"} %d\n", sys.LicenseExpires.Unix())
+	fmt.Fprintf(&b, "threecx_backup_last_timestamp_seconds{report=\"pbx\"} %d\n", latestHour(now, sys.BackupHour).Unix())
+	fmt.Fprintf(&b, "threecx_maintenance_expiry_timestamp_seconds{report=\"pbx\"} %d\n",
+		utcMidnightAfter(now, sys.MaintenanceValidDays).Unix())
 	quotaReached := sys.RecordingQuota > 0 && sys.RecordingUsedSpace >= sys.RecordingQuota
 	fmt.Fprintf(&b, "threecx_recording_quota_reached{report=\"pbx\"} %d\n", boolInt(quotaReached))
 	fmt.Fprintf(&b, "threecx_recording_stopped{report=\"pbx\"} 0\n")
-	fmt.Fprintf(&b, "threecx_backup_scheduled{report=\"pbx\"} %d\n", boolInt(!sys.LastBackup.IsZero()))
+	fmt.Fprintf(&b, "threecx_backup_scheduled{report=\"pbx\"} %d\n", boolInt(sys.BackupScheduled))
 	return b.String()
+}
+
+// utcMidnightAfter returns 00:00 UTC of the day that is days after the UTC date of now.
+// Unix time counts days from a UTC midnight, so truncating to 24 hours finds one.
+func utcMidnightAfter(now time.Time, days int) time.Time {
+	return now.Truncate(24 * time.Hour).Add(time.Duration(days) * 24 * time.Hour)
+}
+
+// latestHour returns the latest time at or before now at which the clock of now's time
+// zone reads hour o'clock, found by stepping back one hour at a time. The zones the tests
+// use are whole hours off UTC, so every step lands on a full hour.
+func latestHour(now time.Time, hour int) time.Time {
+	t := now.Truncate(time.Hour)
+	for t.Hour() != hour {
+		t = t.Add(-time.Hour)
+	}
+	return t
 }
 
 func expectedTrunks(trunks []threecxtest.Trunk) string {
@@ -93,15 +112,40 @@ func boolInt(b bool) int {
 }
 
 func TestSystemMetrics(t *testing.T) {
-	pbx := newTestPBX(t, systemConfig, threecxtest.DefaultClientSecret)
-	d := pbx.fake.Directory
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clocks := []struct {
+		name string
+		now  time.Time
+	}{
+		{"after the backup hour", scrapeTime},
+		{"before the backup hour", time.Date(2026, 12, 4, 1, 30, 0, 0, berlin)},
+		{"after the backup hour in utc+1", time.Date(2026, 12, 4, 2, 10, 0, 0, berlin)},
+	}
+	for _, clock := range clocks {
+		t.Run(clock.name, func(t *testing.T) {
+			pbx := newPBXAt(t, threecxtest.DemoDirectory(), systemConfig, clock.now)
+			checkSystemMetrics(t, pbx, clock.now)
+		})
+	}
+}
 
+// checkSystemMetrics compares every series of the system report with those computed from
+// the fake's directory and its clock at now.
+func checkSystemMetrics(t *testing.T, pbx *testPBX, now time.Time) {
+	t.Helper()
+	d := pbx.fake.Directory
+	if !d.System.BackupScheduled {
+		t.Fatal("the demo system has no backup schedule, so the last backup cannot be checked")
+	}
 	tests := []struct {
 		name    string
 		want    string
 		metrics []string
 	}{
-		{"licence storage and backup", expectedSystemStatus(d.System, len(d.Extensions)), []string{
+		{"licence storage and backup", expectedSystemStatus(d.System, len(d.Extensions), now), []string{
 			"threecx_license_active", "threecx_license_expiry_timestamp_seconds", "threecx_user_extensions",
 			"threecx_disk_bytes", "threecx_recording_bytes", "threecx_backup_last_timestamp_seconds",
 			"threecx_maintenance_expiry_timestamp_seconds", "threecx_recording_quota_reached",

@@ -3,6 +3,7 @@ package threecx_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/threecx-exporter/threecx_exporter/threecx"
 	"github.com/threecx-exporter/threecx_exporter/threecx/threecxtest"
@@ -10,7 +11,9 @@ import (
 
 func TestSystemStatusFields(t *testing.T) {
 	dir := threecxtest.DemoDirectory()
-	_, client := newDirectoryClient(t, dir)
+	fake, client := newDirectoryClient(t, dir)
+	now := time.Date(2026, 12, 4, 15, 30, 0, 0, time.UTC)
+	fake.Now = func() time.Time { return now }
 
 	status, err := client.SystemStatus(context.Background(), threecx.QueryOptions{})
 	if err != nil {
@@ -37,8 +40,10 @@ func TestSystemStatusFields(t *testing.T) {
 	if status.Version == nil || *status.Version != dir.System.Version {
 		t.Errorf("Version = %v, want %q", status.Version, dir.System.Version)
 	}
-	if status.ExpirationDate == nil || !status.ExpirationDate.Equal(dir.System.LicenseExpires) {
-		t.Errorf("ExpirationDate = %v, want %s", status.ExpirationDate, dir.System.LicenseExpires)
+	// The licence expires at 00:00 UTC, LicenseValidDays after the date of the fake's clock.
+	expires := time.Date(2026, 12, 4+dir.System.LicenseValidDays, 0, 0, 0, 0, time.UTC)
+	if status.ExpirationDate == nil || !status.ExpirationDate.Equal(expires) {
+		t.Errorf("ExpirationDate = %v, want %s", status.ExpirationDate, expires)
 	}
 	if status.FreeDiskSpace == nil || *status.FreeDiskSpace != dir.System.FreeDiskSpace {
 		t.Errorf("FreeDiskSpace = %v, want %d", status.FreeDiskSpace, dir.System.FreeDiskSpace)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 )
@@ -27,6 +28,10 @@ type Queue struct {
 	Agents []string
 	// SLATime is the queue's service level target in seconds.
 	SLATime int
+	// CallsPerHour is the mean number of calls per hour that the call log sends to the
+	// queue besides the queue calls among its agents' own calls. Each one waits in the
+	// queue, some past SLATime, and goes to an agent whose CallsPerHour is above zero.
+	CallsPerHour float64
 }
 
 // Extension is a user's extension with its live state.
@@ -35,7 +40,9 @@ type Extension struct {
 	Name   string
 	// Groups are the groups the extension belongs to besides DefaultGroup.
 	Groups []string
-	// CallsPerHour is the mean number of calls the call log gives the extension per hour.
+	// CallsPerHour is the mean number of calls per hour the call log gives the extension,
+	// besides those of queues with a CallsPerHour of their own. At zero the extension
+	// gets no call at all.
 	CallsPerHour  float64
 	Registered    bool
 	QueueLoggedIn bool
@@ -56,39 +63,50 @@ type Directory struct {
 }
 
 // System holds the figures of /SystemStatus that do not follow from the extensions and
-// the call log.
+// the call log. Its dates are relative to the fake's clock at each request, so a demo
+// that runs for months never shows an expired licence or an old backup.
 type System struct {
 	Version           string
 	MaxSimCalls       int
 	MaxUserExtensions int
 	LicenseActive     bool
-	LicenseExpires    time.Time
+	// LicenseValidDays and MaintenanceValidDays are the days from the UTC date of the
+	// fake's clock until the licence and the maintenance expire, at 00:00 UTC.
+	LicenseValidDays     int
+	MaintenanceValidDays int
 	// FreeDiskSpace, TotalDiskSpace and the recording figures are in bytes.
 	FreeDiskSpace      int64
 	TotalDiskSpace     int64
 	RecordingUsedSpace int64
 	RecordingQuota     int64
-	LastBackup         time.Time
+	// BackupScheduled is whether a backup runs every day at BackupHour o'clock in the time
+	// zone of the fake's clock. The last backup is the latest of those times at or before
+	// the clock, and without a schedule there is none.
+	BackupScheduled bool
+	BackupHour      int
 }
 
 // demoSystem returns the system figures of a PBX licensed for maxCalls simultaneous calls.
 func demoSystem(maxCalls int) System {
 	return System{
-		Version:            "20.0.10.1024",
-		MaxSimCalls:        maxCalls,
-		MaxUserExtensions:  maxCalls * 10,
-		LicenseActive:      true,
-		LicenseExpires:     time.Date(2027, 1, 31, 0, 0, 0, 0, time.UTC),
-		FreeDiskSpace:      48 << 30,
-		TotalDiskSpace:     64 << 30,
-		RecordingUsedSpace: 3 << 30,
-		RecordingQuota:     10 << 30,
-		LastBackup:         time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC),
+		Version:              "20.0.10.1024",
+		MaxSimCalls:          maxCalls,
+		MaxUserExtensions:    maxCalls * 10,
+		LicenseActive:        true,
+		LicenseValidDays:     365,
+		MaintenanceValidDays: 200,
+		FreeDiskSpace:        48 << 30,
+		TotalDiskSpace:       64 << 30,
+		RecordingUsedSpace:   3 << 30,
+		RecordingQuota:       10 << 30,
+		BackupScheduled:      true,
+		BackupHour:           2,
 	}
 }
 
 // DemoDirectory returns a small call centre: two groups, two queues and eight extensions,
-// one of which (105) is logged into a queue and registered but never gets a call.
+// one of which (105) is logged into a queue and registered but never gets a call. The
+// queues receive calls of their own, so that callers wait in them most minutes.
 func DemoDirectory() Directory {
 	return Directory{
 		Groups: []Group{
@@ -97,8 +115,8 @@ func DemoDirectory() Directory {
 			{Number: "GRP0002", Name: "Support"},
 		},
 		Queues: []Queue{
-			{Number: "800", Name: "Sales queue", Agents: []string{"101", "102", "103"}, SLATime: 20},
-			{Number: "801", Name: "Support queue", Agents: []string{"104", "105", "106"}, SLATime: 30},
+			{Number: "800", Name: "Sales queue", Agents: []string{"101", "102", "103"}, SLATime: 20, CallsPerHour: 45},
+			{Number: "801", Name: "Support queue", Agents: []string{"104", "105", "106"}, SLATime: 30, CallsPerHour: 30},
 		},
 		System:   demoSystem(8),
 		Trunks:   demoTrunks(),
@@ -231,20 +249,60 @@ type CallLog struct {
 func (l CallLog) Calls(numbers []string, from, to time.Time) []Call {
 	var calls []Call
 	for _, number := range numbers {
-		ext, ok := l.Directory.Extension(number)
-		if !ok || ext.CallsPerHour <= 0 {
-			continue
+		calls = append(calls, l.extensionCalls(number, from, to)...)
+	}
+	for _, q := range l.Directory.Queues {
+		calls = append(calls, l.queueCalls(q, numbers, from, to)...)
+	}
+	sort.SliceStable(calls, func(i, j int) bool {
+		if !calls[i].Start.Equal(calls[j].Start) {
+			return calls[i].Start.Before(calls[j].Start)
 		}
-		queues := l.Directory.queuesOf(number)
-		first := from.Truncate(time.Minute)
-		for minute := first; minute.Before(to); minute = minute.Add(time.Minute) {
-			call, ok := callInMinute(ext, queues, minute)
-			if ok && !call.Start.Before(from) && call.Start.Before(to) {
-				calls = append(calls, call)
-			}
+		return calls[i].Extension < calls[j].Extension
+	})
+	return calls
+}
+
+// extensionCalls returns the extension's own calls that start in [from, to).
+func (l CallLog) extensionCalls(number string, from, to time.Time) []Call {
+	ext, ok := l.Directory.Extension(number)
+	if !ok || ext.CallsPerHour <= 0 {
+		return nil
+	}
+	var calls []Call
+	queues := l.Directory.queuesOf(number)
+	for minute := from.Truncate(time.Minute); minute.Before(to); minute = minute.Add(time.Minute) {
+		call, ok := callInMinute(ext, queues, minute)
+		if ok && !call.Start.Before(from) && call.Start.Before(to) {
+			calls = append(calls, call)
 		}
 	}
-	sort.SliceStable(calls, func(i, j int) bool { return calls[i].Start.Before(calls[j].Start) })
+	return calls
+}
+
+// queueCalls returns queue q's own calls that start in [from, to) and go to an extension
+// in numbers.
+func (l CallLog) queueCalls(q Queue, numbers []string, from, to time.Time) []Call {
+	if q.CallsPerHour <= 0 {
+		return nil
+	}
+	var agents []string
+	for _, number := range q.Agents {
+		if ext, ok := l.Directory.Extension(number); ok && ext.CallsPerHour > 0 {
+			agents = append(agents, number)
+		}
+	}
+	if !slices.ContainsFunc(agents, func(a string) bool { return contains(numbers, a) }) {
+		return nil
+	}
+
+	var calls []Call
+	for minute := from.Truncate(time.Minute); minute.Before(to); minute = minute.Add(time.Minute) {
+		call, ok := queueCallInMinute(q, agents, minute)
+		if ok && contains(numbers, call.Extension) && !call.Start.Before(from) && call.Start.Before(to) {
+			calls = append(calls, call)
+		}
+	}
 	return calls
 }
 
@@ -280,6 +338,40 @@ func callInMinute(ext Extension, queues []string, minute time.Time) (Call, bool)
 	// Drawn last, so that the fields above stay what they were before callbacks existed.
 	if call.Queue != "" {
 		call.Callback = rng.IntN(5) == 0
+	}
+	return call, true
+}
+
+// queueCallInMinute returns queue q's own call in the minute, if any, taken by one of
+// agents, none of which may be an extension without calls. Seven in eight
+// callers wait 3 to 15 seconds, within every demo queue's SLA time, and the others 20
+// seconds to 4 minutes. One in ten hangs up while waiting, and a call that an agent
+// answers lasts 15 seconds to 2.5 minutes.
+func queueCallInMinute(q Queue, agents []string, minute time.Time) (Call, bool) {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "queue/%s/%d", q.Number, minute.Unix())
+	rng := rand.New(rand.NewPCG(h.Sum64(), 0x3cc))
+
+	if rng.Float64() >= q.CallsPerHour/60 {
+		return Call{}, false
+	}
+
+	call := Call{
+		Start:     minute.Add(time.Duration(rng.IntN(60_000)) * time.Millisecond),
+		Extension: agents[rng.IntN(len(agents))],
+		Queue:     q.Number,
+		Inbound:   true,
+		External:  true,
+		Answered:  rng.IntN(10) != 0,
+		Caller:    fmt.Sprintf("+4989%07d", rng.IntN(10_000_000)),
+		Callback:  rng.IntN(10) == 0,
+	}
+	call.Ring = 3*time.Second + time.Duration(rng.IntN(12_000_000))*time.Microsecond
+	if rng.IntN(8) == 0 {
+		call.Ring = 20*time.Second + time.Duration(rng.IntN(220_000_000))*time.Microsecond
+	}
+	if call.Answered {
+		call.Talk = 15*time.Second + time.Duration(rng.IntN(135_000_000))*time.Microsecond
 	}
 	return call, true
 }

@@ -78,8 +78,8 @@ func (s *Server) systemStatus(now time.Time) systemStatusRow {
 		TrunksRegistered:      int32(onlineTrunks),
 		TrunksTotal:           int32(len(s.Directory.Trunks)),
 		LicenseActive:         sys.LicenseActive,
-		ExpirationDate:        sys.LicenseExpires,
-		MaintenanceExpiresAt:  sys.LicenseExpires,
+		ExpirationDate:        expiry(now, sys.LicenseValidDays),
+		MaintenanceExpiresAt:  expiry(now, sys.MaintenanceValidDays),
 		MaxUserExtensions:     int32(sys.MaxUserExtensions),
 		UserExtensions:        int32(len(s.Directory.Extensions)),
 		FreeDiskSpace:         sys.FreeDiskSpace,
@@ -88,10 +88,30 @@ func (s *Server) systemStatus(now time.Time) systemStatusRow {
 		RecordingUsedSpace:    sys.RecordingUsedSpace,
 		RecordingQuota:        sys.RecordingQuota,
 		RecordingQuotaReached: sys.RecordingQuota > 0 && sys.RecordingUsedSpace >= sys.RecordingQuota,
-		BackupScheduled:       !sys.LastBackup.IsZero(),
-		LastBackupDateTime:    sys.LastBackup,
+		BackupScheduled:       sys.BackupScheduled,
+		LastBackupDateTime:    lastBackup(sys, now),
 		HasNotRunningServices: notRunning,
 	}
+}
+
+// expiry returns 00:00 UTC of the day that is days after the date of now in UTC.
+func expiry(now time.Time, days int) time.Time {
+	year, month, day := now.UTC().Date()
+	return time.Date(year, month, day+days, 0, 0, 0, 0, time.UTC)
+}
+
+// lastBackup returns the latest BackupHour o'clock at or before now, in now's time zone,
+// or the zero time when no backup is scheduled.
+func lastBackup(sys System, now time.Time) time.Time {
+	if !sys.BackupScheduled {
+		return time.Time{}
+	}
+	year, month, day := now.Date()
+	backup := time.Date(year, month, day, sys.BackupHour, 0, 0, 0, now.Location())
+	if backup.After(now) {
+		backup = time.Date(year, month, day-1, sys.BackupHour, 0, 0, 0, now.Location())
+	}
+	return backup.UTC()
 }
 
 // serveSystemStatus serves /SystemStatus, with $select applied. It rejects every other
