@@ -154,3 +154,40 @@ func settingNames(f *ruleFile) map[string]bool {
 	}
 	return names
 }
+
+// TestDashboardQueueAverages checks that each per-call panel of the queue service row
+// divides its total by the count of the calls the total covers: ring time by the received
+// calls, since abandoned calls ring too, and talk time by the answered ones.
+func TestDashboardQueueAverages(t *testing.T) {
+	panels := map[string][]query{}
+	for _, p := range loadDashboard(t).graphPanels() {
+		panels[p.Title] = p.Targets
+	}
+
+	tests := []struct {
+		title  string
+		total  string
+		result string
+	}{
+		{"Ring time per call", "threecx_queue_ring_seconds", "received"},
+		{"Talk time per answered call", "threecx_queue_talk_seconds", "answered"},
+		{"Wait of abandoned calls", "threecx_queue_abandoned_wait_seconds", "abandoned"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.title, func(t *testing.T) {
+			queries, ok := panels[tt.title]
+			if !ok {
+				t.Fatalf("the dashboard has no panel %q", tt.title)
+			}
+			if len(queries) != 1 {
+				t.Fatalf("panel %q has %d queries, want 1", tt.title, len(queries))
+			}
+			division := regexp.MustCompile(regexp.QuoteMeta(tt.total) + `\{[^}]*\}\s*/\s*ignoring \(result\)\s*` +
+				`\(threecx_queue_calls\{[^}]*result="` + tt.result + `"[^}]*\}\s*> 0\)`)
+			if !division.MatchString(queries[0].Expr) {
+				t.Errorf("panel %q query %q does not divide %s by threecx_queue_calls{result=%q}",
+					tt.title, queries[0].Expr, tt.total, tt.result)
+			}
+		})
+	}
+}
