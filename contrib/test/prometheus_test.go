@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -60,10 +61,7 @@ func TestPrometheusEndToEnd(t *testing.T) {
 	})
 
 	t.Run("promtool check config", func(t *testing.T) {
-		out, err := exec.Command(promtool, "check", "config", exampleConfigPath).CombinedOutput()
-		if err != nil {
-			t.Errorf("promtool check config %s: %v\n%s", exampleConfigPath, err, out)
-		}
+		checkScrapeExamples(t, promtool, dir)
 	})
 
 	api := startPrometheus(t, prometheus, dir, exporter)
@@ -114,13 +112,139 @@ func TestPrometheusEndToEnd(t *testing.T) {
 		checkIdleAgentAlert(t, api, start)
 	})
 
+	t.Run("extension panels count each extension once", func(t *testing.T) {
+		checkExtensionPanels(t, api)
+	})
+
 	t.Run("healthy demo alerts quiet", func(t *testing.T) {
-		for _, alert := range []string{"ThreecxPBXDown", "ThreecxReportFailing", "ThreecxExporterConfigReloadFailed"} {
+		for _, alert := range []string{"ThreecxExporterDown", "ThreecxPBXDown", "ThreecxReportFailing",
+			"ThreecxExporterConfigReloadFailed"} {
 			if got := queryOnce(t, api, fmt.Sprintf(`ALERTS{alertname=%q}`, alert)); len(got) > 0 {
 				t.Errorf("%s is active for the healthy demo: %v", alert, got)
 			}
 		}
 	})
+
+	t.Run("demo dates keep alerts quiet", func(t *testing.T) {
+		checkDemoDateAlerts(t, api)
+	})
+}
+
+// checkScrapeExamples runs promtool check config on the example config and on each scrape
+// example of the README, written to a file in dir.
+func checkScrapeExamples(t *testing.T, promtool, dir string) {
+	t.Helper()
+	paths := map[string]string{exampleConfigPath: exampleConfigPath}
+	i := 0
+	for name, text := range scrapeExamples(t) {
+		if name == exampleConfigPath {
+			continue
+		}
+		i++
+		path := filepath.Join(dir, fmt.Sprintf("readme-example-%d.yml", i))
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths[name] = path
+	}
+
+	for name, path := range paths {
+		out, err := exec.Command(promtool, "check", "config", path).CombinedOutput()
+		if err != nil {
+			t.Errorf("promtool check config on %s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// extensionStatisticsSelector matches the selectors of the Extension Statistics metrics,
+// which have a row for an extension in each group of a report that it is in.
+var extensionStatisticsSelector = regexp.MustCompile(`\b(threecx_extension_(?:calls|talk_seconds))\{`)
+
+// checkExtensionPanels requires every dashboard query on the Extension Statistics metrics
+// to return, at one instant, what it returns when those metrics are restricted to the
+// default group, which holds every extension once. The demo's talk_today report also
+// fetches GRP0001, so a query that sums over groups counts 101 to 103 twice.
+func checkExtensionPanels(t *testing.T, api string) {
+	t.Helper()
+	twice := fmt.Sprintf(`count by (extension) (threecx_extension_calls{target=%q, report="talk_today", direction="inbound", result="answered"}) > 1`,
+		demo.TargetName)
+	waitForQueries(t, api, map[string]string{"extensions in two groups of talk_today": twice})
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	at := time.Now().Add(-2 * time.Second)
+	checked := 0
+	for _, p := range loadDashboard(t).graphPanels() {
+		for _, q := range p.Targets {
+			if !extensionStatisticsSelector.MatchString(q.Expr) {
+				continue
+			}
+			checked++
+			expr := strings.ReplaceAll(q.Expr, "$target", demo.TargetName)
+			defaultGroup := extensionStatisticsSelector.ReplaceAllString(expr,
+				fmt.Sprintf(`${1}{group=%q, `, threecxtest.DefaultGroup))
+			got, want := queryAt(t, api, expr, at), queryAt(t, api, defaultGroup, at)
+			if len(want) == 0 {
+				t.Errorf("panel %q query %s: %q returned no data", p.Title, q.RefID, defaultGroup)
+				continue
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("panel %q query %s differs from its result for group %s alone:\ngot  %v\nwant %v",
+					p.Title, q.RefID, threecxtest.DefaultGroup, got, want)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no dashboard query reads threecx_extension_calls or threecx_extension_talk_seconds")
+	}
+}
+
+// queryAt runs expr at the instant at and returns its samples as sorted "labels value"
+// lines.
+func queryAt(t *testing.T, api, expr string, at time.Time) []string {
+	t.Helper()
+	result, err := instantQueryAt(api, expr, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := make([]string, 0, len(result))
+	for _, s := range result {
+		lines = append(lines, fmt.Sprintf("%v %v", s.Metric, s.Value[1]))
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// checkDemoDateAlerts requires the conditions of the backup, licence and maintenance
+// alerts to be false for the demo, whose fake PBX dates them from its clock. The alerts
+// wait an hour before they fire, so the test evaluates their expressions.
+func checkDemoDateAlerts(t *testing.T, api string) {
+	t.Helper()
+	metrics := map[string]string{
+		"ThreecxBackupMissing":       "threecx_backup_last_timestamp_seconds",
+		"ThreecxLicenseExpiring":     "threecx_license_expiry_timestamp_seconds",
+		"ThreecxMaintenanceExpiring": "threecx_maintenance_expiry_timestamp_seconds",
+	}
+	queries := map[string]string{}
+	for _, metric := range metrics {
+		queries[metric] = fmt.Sprintf(`%s{target=%q}`, metric, demo.TargetName)
+	}
+	waitForQueries(t, api, queries)
+
+	found := 0
+	for _, r := range loadRules(t).rules() {
+		if metrics[r.Alert] == "" {
+			continue
+		}
+		found++
+		if got := queryOnce(t, api, r.Expr); len(got) > 0 {
+			t.Errorf("the condition of %s holds for the demo: %v", r.Alert, got)
+		}
+	}
+	if found != len(metrics) {
+		t.Errorf("%s has %d of the alerts %v", rulesPath, found, slices.Sorted(maps.Keys(metrics)))
+	}
 }
 
 // callRatios are the recording rules that exist only once a call happened while
@@ -436,12 +560,21 @@ type sample struct {
 	Value  []any             `json:"value"`
 }
 
-// instantQuery runs expr through Prometheus' HTTP API. A scalar result counts as one
-// sample.
+// instantQuery runs expr through Prometheus' HTTP API at the current time. A scalar
+// result counts as one sample.
 func instantQuery(api, expr string) ([]sample, error) {
+	return instantQueryAt(api, expr, time.Time{})
+}
+
+// instantQueryAt runs expr at the instant at, or at the current time when at is zero.
+func instantQueryAt(api, expr string, at time.Time) ([]sample, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/api/v1/query?query="+url.QueryEscape(expr), nil)
+	params := url.Values{"query": {expr}}
+	if !at.IsZero() {
+		params.Set("time", fmt.Sprintf("%.3f", float64(at.UnixMilli())/1000))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, api+"/api/v1/query?"+params.Encode(), nil)
 	if err != nil {
 		return nil, err
 	}
