@@ -212,9 +212,18 @@ func (r *systemReport) addBool(data *reportData, desc *prometheus.Desc, value *b
 }
 
 func (r *systemReport) addTime(data *reportData, desc *prometheus.Desc, value *time.Time) {
-	if value != nil {
-		r.add(data, desc, float64(value.UnixMilli())/1000)
+	if value == nil {
+		return
 	}
+	// .NET writes DateTime.MinValue, 0001-01-01, for a time that never was, such as the last
+	// backup of a PBX that never backed up. That becomes 0, the Unix epoch, so an age
+	// computed as time() minus the metric is huge instead of the value being negative.
+	// NOTE: that 3CX sends MinValue for "never" is inferred from .NET; no source shows it.
+	if value.Year() <= 1 {
+		r.add(data, desc, 0)
+		return
+	}
+	r.add(data, desc, float64(value.UnixMilli())/1000)
 }
 
 // addCount sends value, a count or size, unless the PBX left it null.

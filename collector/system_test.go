@@ -357,3 +357,19 @@ func TestDemoScrapeHidesCallerNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestSystemNeverBackedUpIsEpoch(t *testing.T) {
+	pbx := newTestPBX(t, systemConfig, threecxtest.DefaultClientSecret)
+	pbx.fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/xapi/v1/SystemStatus" {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"BackupScheduled":false,"LastBackupDateTime":"0001-01-01T00:00:00Z"}`)
+		return true
+	}
+
+	if got := scrapeValue(t, pbx.collector(), `threecx_backup_last_timestamp_seconds{report="pbx"}`); got != 0 {
+		t.Errorf("last backup = %v for a PBX that never backed up, want 0, the Unix epoch", got)
+	}
+}
