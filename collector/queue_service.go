@@ -229,6 +229,7 @@ func fetchQueues(s *scrape, data *reportData, numbers []string, opts threecx.Que
 // returned and fetched whether it worked. The error lists the configured numbers that
 // /Queues did not list.
 func resolveQueues(data *reportData, all []threecx.Queue, numbers []string, fetched bool) ([]threecx.Queue, error) {
+	all = uniqueQueues(all)
 	queues := all
 	var err error
 	if len(numbers) > 0 {
@@ -238,6 +239,22 @@ func resolveQueues(data *reportData, all []threecx.Queue, numbers []string, fetc
 		data.addName("queue", q.Number, q.Name)
 	}
 	return queues, err
+}
+
+// uniqueQueues returns the queues of all that have a number, each number once, in the
+// order /Queues listed them. A queue that moves between two pages while they are read is
+// listed twice, and a second entry would give every series of the queue twice.
+func uniqueQueues(all []threecx.Queue) []threecx.Queue {
+	unique := make([]threecx.Queue, 0, len(all))
+	seen := make(map[string]bool, len(all))
+	for _, q := range all {
+		if q.Number == "" || seen[q.Number] {
+			continue
+		}
+		seen[q.Number] = true
+		unique = append(unique, q)
+	}
+	return unique
 }
 
 func selectQueues(all []threecx.Queue, numbers []string, fetched bool) ([]threecx.Queue, error) {
