@@ -2,7 +2,6 @@ package threecx
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -55,11 +54,5 @@ func (c *Client) ExtensionStatistics(ctx context.Context, q ExtensionStatisticsQ
 		return nil, err
 	}
 
-	var page struct {
-		Value []ExtensionStatistics `json:"value"`
-	}
-	if err := c.Get(ctx, path, q.Options, &page); err != nil {
-		return nil, fmt.Errorf("%s: %w", ExtensionStatisticsSignature.Function, err)
-	}
-	return page.Value, nil
+	return getFunction[ExtensionStatistics](ctx, c, ExtensionStatisticsSignature, path, q.Options)
 }

@@ -11,6 +11,9 @@ import (
 // returns the same full page forever.
 const MaxPages = 1000
 
+// errNoValueArray is the error of a 200 response that is not an OData collection.
+var errNoValueArray = errors.New("the response has no value array, so it is not an OData collection")
+
 // GetAll fetches every row of the OData collection at path, pageSize rows at a time with
 // $top and $skip, and stops at the first page that has fewer than pageSize rows. The XAPI
 // sends no @odata.nextLink, so a short page is the only sign of the end. opts.Skip is the
@@ -37,8 +40,7 @@ func GetAll[T any](ctx context.Context, c *Client, path string, opts QueryOption
 			return nil, fmt.Errorf("GET %s with $skip=%d: %w", path, pageOpts.Skip, err)
 		}
 		if body.Value == nil {
-			return nil, fmt.Errorf("GET %s with $skip=%d: %w", path, pageOpts.Skip,
-				errors.New("the response has no value array, so it is not an OData collection"))
+			return nil, fmt.Errorf("GET %s with $skip=%d: %w", path, pageOpts.Skip, errNoValueArray)
 		}
 
 		rows = append(rows, *body.Value...)

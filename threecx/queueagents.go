@@ -61,11 +61,5 @@ func (c *Client) AgentsInQueue(ctx context.Context, q AgentsInQueueQuery) ([]Age
 		return nil, err
 	}
 
-	var page struct {
-		Value []AgentInQueueStatistics `json:"value"`
-	}
-	if err := c.Get(ctx, path, q.Options, &page); err != nil {
-		return nil, fmt.Errorf("%s: %w", AgentsInQueueSignature.Function, err)
-	}
-	return page.Value, nil
+	return getFunction[AgentInQueueStatistics](ctx, c, AgentsInQueueSignature, path, q.Options)
 }

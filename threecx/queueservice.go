@@ -137,13 +137,17 @@ func (c *Client) AbandonedQueueCalls(ctx context.Context, q QueueReportQuery) ([
 	return rows, withholdBody(err)
 }
 
-// getFunction calls a report function at path and returns the rows of its response.
+// getFunction calls a report function at path and returns the rows of its response. A
+// response without a value array fails, so that it does not read as a report without rows.
 func getFunction[T any](ctx context.Context, c *Client, sig Signature, path string, opts QueryOptions) ([]T, error) {
 	var page struct {
-		Value []T `json:"value"`
+		Value *[]T `json:"value"`
 	}
 	if err := c.Get(ctx, path, opts, &page); err != nil {
 		return nil, fmt.Errorf("%s: %w", sig.Function, err)
 	}
-	return page.Value, nil
+	if page.Value == nil {
+		return nil, fmt.Errorf("%s: %w", sig.Function, errNoValueArray)
+	}
+	return *page.Value, nil
 }

@@ -99,11 +99,5 @@ func (c *Client) UserActivity(ctx context.Context, q UserActivityQuery) ([]UserA
 		return nil, err
 	}
 
-	var page struct {
-		Value []UserActivity `json:"value"`
-	}
-	if err := c.Get(ctx, path, q.Options, &page); err != nil {
-		return nil, fmt.Errorf("%s: %w", UserActivitySignature.Function, err)
-	}
-	return page.Value, nil
+	return getFunction[UserActivity](ctx, c, UserActivitySignature, path, q.Options)
 }
