@@ -52,6 +52,7 @@ func (c *Client) DownloadUserActivity(ctx context.Context, q UserActivityQuery, 
 
 	progress := DownloadProgress{Total: -1}
 	var rows []UserActivity
+	intervals := map[string]bool{}
 	for progress.Requests < MaxPages {
 		opts := q.Options
 		if pageSize > 0 {
@@ -59,10 +60,17 @@ func (c *Client) DownloadUserActivity(ctx context.Context, q UserActivityQuery, 
 		}
 
 		page, count, err := c.downloadPage(ctx, path, opts)
+		if err == nil && pageSize > 0 {
+			err = checkNewIntervals(intervals, page)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s with $skip=%d: %w", DownloadUserActivitySignature.Function, opts.Skip, err)
 		}
 		rows = append(rows, page...)
+		// A PBX that ignores $top returns more rows than requested.
+		if q.Options.Top > 0 && len(rows) > q.Options.Top {
+			rows = rows[:q.Options.Top]
+		}
 		progress.Requests++
 		progress.Rows = len(rows)
 		if count != nil {
@@ -81,6 +89,28 @@ func (c *Client) DownloadUserActivity(ctx context.Context, q UserActivityQuery, 
 	}
 	return nil, fmt.Errorf("%s: the report did not end after %d pages of %d rows; the PBX may be ignoring $skip",
 		DownloadUserActivitySignature.Function, MaxPages, pageSize)
+}
+
+// checkNewIntervals fails when a row of page has a DateTimeInterval that an earlier page
+// had, and records the intervals of page in seen. Each bucket of the report has an interval
+// of its own, so a repeated one means that the PBX ignored $skip or that the pages overlap.
+// A row without an interval is not checked.
+// NOTE: distinct intervals are known for groupingType 0, hour by hour, whose buckets are
+// date-times. 3CX documents no other grouping type.
+func checkNewIntervals(seen map[string]bool, page []UserActivity) error {
+	for _, row := range page {
+		if row.DateTimeInterval == "" {
+			continue
+		}
+		if seen[row.DateTimeInterval] {
+			return fmt.Errorf("the row of %s came back in a later page; the PBX may be ignoring $skip",
+				row.DateTimeInterval)
+		}
+	}
+	for _, row := range page {
+		seen[row.DateTimeInterval] = true
+	}
+	return nil
 }
 
 // pageOptions returns the options of the page that starts after received rows.
