@@ -163,18 +163,14 @@ func fetchDetailed(ctx context.Context, client *threecx.Client, q threecx.QueueR
 	}
 	var sum detailedTotals
 	for _, row := range rows {
-		ring, err := durationOf(row.RingTime, "RingTime")
-		if err != nil {
+		if err := addDuration(&sum.ring, row.RingTime, "RingTime"); err != nil {
 			return nil, fmt.Errorf("%s: %w", threecx.DetailedQueueStatisticsSignature.Function, err)
 		}
-		talk, err := durationOf(row.TalkTime, "TalkTime")
-		if err != nil {
+		if err := addDuration(&sum.talk, row.TalkTime, "TalkTime"); err != nil {
 			return nil, fmt.Errorf("%s: %w", threecx.DetailedQueueStatisticsSignature.Function, err)
 		}
 		sum.answered += row.AnsweredCount
 		sum.callbacks += row.CallbacksCount
-		sum.ring += ring
-		sum.talk += talk
 	}
 	return &sum, nil
 }
@@ -186,12 +182,10 @@ func fetchAbandoned(ctx context.Context, client *threecx.Client, q threecx.Queue
 	}
 	var sum abandonedTotals
 	for _, row := range rows {
-		wait, err := durationOf(row.WaitTime, "WaitTime")
-		if err != nil {
+		if err := addDuration(&sum.wait, row.WaitTime, "WaitTime"); err != nil {
 			return nil, fmt.Errorf("%s: %w", threecx.AbandonedQueueCallsSignature.Function, err)
 		}
 		sum.calls++
-		sum.wait += wait
 	}
 	return &sum, nil
 }
@@ -207,6 +201,21 @@ func durationOf(d threecx.Duration, field string) (time.Duration, error) {
 		return 0, fmt.Errorf("field %s: %s is out of range", field, string(d))
 	}
 	return time.Duration(math.Round(seconds * float64(time.Second))), nil
+}
+
+// addDuration adds d to sum, failing when d does not convert or the sum overflows
+// time.Duration, which would wrap it around to a negative value.
+func addDuration(sum *time.Duration, d threecx.Duration, field string) error {
+	value, err := durationOf(d, field)
+	if err != nil {
+		return err
+	}
+	total := *sum + value
+	if (value > 0 && total < *sum) || (value < 0 && total > *sum) {
+		return fmt.Errorf("field %s: the sum with %s exceeds %s", field, string(d), time.Duration(math.MaxInt64))
+	}
+	*sum = total
+	return nil
 }
 
 // fetchQueues returns the queues to report on: the configured numbers, or every queue of
