@@ -149,8 +149,15 @@ func (r *systemReport) addStatus(data *reportData, st *threecx.SystemStatus) {
 	r.addBool(data, backupScheduledDesc, st.BackupScheduled)
 }
 
+// addTrunks sends the state of each trunk. A trunk listed twice, which paging does with a
+// row that moves between two pages, gives one series. addServices and addSBCs do the same.
 func (r *systemReport) addTrunks(data *reportData, trunks []threecx.Trunk) {
+	seen := map[string]bool{}
 	for _, t := range trunks {
+		if seen[t.Number] {
+			continue
+		}
+		seen[t.Number] = true
 		data.addName("trunk", t.Number, t.Name())
 		if t.IsOnline != nil {
 			r.add(data, trunkOnlineDesc, boolValue(*t.IsOnline), t.Number)
@@ -160,15 +167,20 @@ func (r *systemReport) addTrunks(data *reportData, trunks []threecx.Trunk) {
 
 // addServices sends the state set of each service. A status outside the XAPI's
 // enumeration gets a series of its own with 1, so that it shows rather than reads as
-// every known status being 0.
+// every known status being 0. A null status gives no series, like other null fields.
 func (r *systemReport) addServices(data *reportData, services []threecx.Service) {
 	known := threecx.ServiceStatuses()
+	seen := map[string]bool{}
 	for _, svc := range services {
-		data.addName("service", svc.Name, svc.DisplayName)
-		current := threecx.ServiceStatus("")
-		if svc.Status != nil {
-			current = *svc.Status
+		if seen[svc.Name] {
+			continue
 		}
+		seen[svc.Name] = true
+		data.addName("service", svc.Name, svc.DisplayName)
+		if svc.Status == nil {
+			continue
+		}
+		current := *svc.Status
 		for _, status := range known {
 			r.add(data, serviceStatusDesc, boolValue(status == current), svc.Name, string(status))
 		}
@@ -188,7 +200,12 @@ func isKnownServiceStatus(status threecx.ServiceStatus) bool {
 }
 
 func (r *systemReport) addSBCs(data *reportData, sbcs []threecx.SBC) {
+	seen := map[string]bool{}
 	for _, sbc := range sbcs {
+		if seen[sbc.Name] {
+			continue
+		}
+		seen[sbc.Name] = true
 		data.addName("sbc", sbc.Name, sbc.DisplayName)
 		if sbc.HasConnection != nil {
 			r.add(data, sbcConnectedDesc, boolValue(*sbc.HasConnection), sbc.Name)
