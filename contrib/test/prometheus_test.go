@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -297,15 +298,32 @@ func checkIdleAgentAlert(t *testing.T, api string, start time.Time) {
 	}
 	waitForQueries(t, api, idle)
 
+	// A call answered before Prometheus' first scrape is already in the first sample of the
+	// today gauge, so no increase shows it, and one answered around that scrape may or may
+	// not be. Only calls answered later must keep an agent's alert quiet.
+	first := firstScrape(t, api)
+	uncertainUntil := first.Add(2 * time.Second)
+
 	// A call counts once a scrape after its start, the recording rule and then the alert
 	// have been evaluated, each within 1 s.
 	settled := time.Now().Add(-5 * time.Second)
 	for _, e := range directory.Extensions {
-		answered := false
+		answered, uncertain := false, false
 		for _, c := range log.Calls([]string{e.Number}, start, settled) {
-			answered = answered || c.Answered
+			if !c.Answered {
+				continue
+			}
+			if c.Start.Before(uncertainUntil) {
+				uncertain = true
+			} else {
+				answered = true
+			}
 		}
 		if e.Registered && e.QueueLoggedIn && !answered {
+			if uncertain {
+				t.Logf("extension %s answered a call around the first scrape at %s; its alert is not checked",
+					e.Number, first.Format(time.TimeOnly))
+			}
 			continue
 		}
 		if got := queryOnce(t, api, firing(e.Number)); len(got) > 0 {
@@ -313,6 +331,22 @@ func checkIdleAgentAlert(t *testing.T, api string, start time.Time) {
 				e.Number, e.Registered, e.QueueLoggedIn, start.Format(time.TimeOnly), answered)
 		}
 	}
+}
+
+// firstScrape returns the time of Prometheus' first sample of the demo target.
+func firstScrape(t *testing.T, api string) time.Time {
+	t.Helper()
+	expr := fmt.Sprintf(`min_over_time(timestamp(threecx_up{job="threecx",target=%q})[1h:1s])`, demo.TargetName)
+	result := queryOnce(t, api, expr)
+	if len(result) != 1 || len(result[0].Value) != 2 {
+		t.Fatalf("%s returned %v, want one sample", expr, result)
+	}
+	text, _ := result[0].Value[1].(string)
+	seconds, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		t.Fatalf("%s returned %q, want a Unix time: %v", expr, text, err)
+	}
+	return time.UnixMilli(int64(seconds * 1000))
 }
 
 // lookTools returns the paths of prometheus and promtool, or skips the test when one is
