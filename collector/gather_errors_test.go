@@ -1,6 +1,7 @@
 package collector_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/threecx-exporter/threecx_exporter/collector"
 	"github.com/threecx-exporter/threecx_exporter/config"
@@ -25,12 +28,12 @@ reports:
     type: system
 `
 
-// TestProbeLogsGatherErrors checks that a series the registry rejects, here a trunk that
-// /Trunks lists twice, is logged with the target instead of vanishing silently.
+// TestProbeLogsGatherErrors checks that a series the gatherers reject, here a trunk
+// series that a second gatherer sends as well, is logged with the target instead of
+// vanishing silently.
 func TestProbeLogsGatherErrors(t *testing.T) {
 	dir := threecxtest.DemoDirectory()
 	duplicate := dir.Trunks[0]
-	dir.Trunks = append(dir.Trunks, duplicate)
 	fake := threecxtest.NewServer(dir)
 	fake.Now = func() time.Time { return scrapeTime }
 	pbx := httptest.NewServer(fake)
@@ -48,10 +51,13 @@ func TestProbeLogsGatherErrors(t *testing.T) {
 	}
 	h := collector.NewHandler(logger, collector.DefaultTimeoutOffset)
 	h.SetTargets(targets)
-	exporter := httptest.NewServer(http.HandlerFunc(h.Probe))
+	// A second registry with the same target makes /metrics gather every series twice.
+	extra := prometheus.NewRegistry()
+	extra.MustRegister(targets["office"].Collector(context.Background()))
+	exporter := httptest.NewServer(h.Metrics(extra))
 	t.Cleanup(exporter.Close)
 
-	status, body := get(t, exporter.URL+"/probe?target=office")
+	status, body := get(t, exporter.URL+"/metrics")
 	if status != http.StatusOK {
 		t.Fatalf("status = %d, want 200", status)
 	}
