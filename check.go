@@ -94,7 +94,7 @@ func fetchToken(tc *config.Target) error {
 	return client.Authenticate(ctx)
 }
 
-// plural writes n and the noun, with an s unless n is 1.
+// plural returns n and the noun, with an s unless n is 1.
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

@@ -15,7 +15,9 @@ import (
 var (
 	upDesc = prometheus.NewDesc(
 		"threecx_up",
-		"1 when a token was obtained and the PBX's API answered at least one request of the scrape, 0 otherwise.",
+		"1 when a token was obtained and the PBX's API answered at least one request of the fetches"+
+			" this scrape serves, 0 otherwise. A report served from the cache (min_interval) counts with"+
+			" the fetch that produced its data.",
 		nil, nil)
 	reportSuccessDesc = prometheus.NewDesc(
 		"threecx_report_success",
@@ -146,7 +148,7 @@ func collectInfo(ch chan<- prometheus.Metric, results []reportResult) {
 // logFailures logs each failed report once. When every report failed for one cause, the
 // PBX rejecting the credentials or no token to be had, it logs that cause once instead.
 func (c *targetCollector) logFailures(results []reportResult) {
-	cause, names := commonCause(results, c.target.reports)
+	names, cause := commonCause(results, c.target.reports)
 
 	logger := c.target.logger
 	switch {
@@ -167,9 +169,9 @@ func (c *targetCollector) logFailures(results []reportResult) {
 	}
 }
 
-// commonCause returns the token error or 401 of the first report when every report failed
-// with one, and the reports' names; otherwise nil.
-func commonCause(results []reportResult, reports []report) (error, []string) {
+// commonCause returns the reports' names and the token error or 401 of the first report
+// when every report failed with one; otherwise nil.
+func commonCause(results []reportResult, reports []report) ([]string, error) {
 	var cause error
 	names := make([]string, 0, len(results))
 	for i, result := range results {
@@ -195,7 +197,7 @@ func commonCause(results []reportResult, reports []report) (error, []string) {
 		}
 		names = append(names, reports[i].name())
 	}
-	return cause, names
+	return names, cause
 }
 
 func boolValue(b bool) float64 {

@@ -29,6 +29,12 @@ func ReuseTargets(previous *config.Config, old map[string]*Target, cfg *config.C
 
 		t, err := NewTarget(name, cfg, o)
 		if err != nil {
+			// Close what this call built; the kept Targets stay in use with the old config.
+			for built, target := range targets {
+				if old[built] != target {
+					target.Close()
+				}
+			}
 			return nil, nil, err
 		}
 		targets[name] = t

@@ -54,6 +54,9 @@ func NewTargets(cfg *config.Config, o Options) (map[string]*Target, error) {
 	for _, name := range cfg.TargetNames() {
 		t, err := NewTarget(name, cfg, o)
 		if err != nil {
+			for _, built := range targets {
+				built.Close()
+			}
 			return nil, err
 		}
 		targets[name] = t

@@ -165,7 +165,7 @@ func TestUserActivityMetrics(t *testing.T) {
 		fmt.Fprintf(&want, "threecx_user_activity_calls{extension=%q,group=%q,report=%q,result=\"unanswered\"} %d\n", r.extension, r.group, r.report, r.unanswered)
 		total += r.answered + r.unanswered
 	}
-	want.WriteString(`# HELP threecx_up 1 when a token was obtained and the PBX's API answered at least one request of the scrape, 0 otherwise.
+	want.WriteString(`# HELP threecx_up 1 when a token was obtained and the PBX's API answered at least one request of the fetches this scrape serves, 0 otherwise. A report served from the cache (min_interval) counts with the fetch that produced its data.
 # TYPE threecx_up gauge
 threecx_up 1
 # HELP threecx_report_success 1 when every request of the report worked in this scrape, 0 otherwise.

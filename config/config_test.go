@@ -20,6 +20,7 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-key-for-type.yml", "reports.sales_today.queues: key is not valid for type user_activity (line 10)"},
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
 		{"invalid-url-api-path.yml", `targets.office.url: invalid URL "https://pbx.example.com:5001/xapi/v1/": remove the API path; url is the PBX's base URL, such as https://pbx.example.com:5001`},
+		{"invalid-url-escape.yml", `targets.office.url: invalid URL: invalid URL escape "%zz"`},
 		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
 		{"invalid-targets-list.yml", strings.Join([]string{
 			"line 2: got a list where the config wants a mapping of target names to targets; check the value and its indentation",

@@ -49,6 +49,11 @@ func (t *Target) validateURL(key string) []error {
 	}
 	u, err := url.Parse(t.URL)
 	if err != nil {
+		// A url.Error quotes the whole URL, which may hold a password.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
 		return []error{fmt.Errorf("%s.url: invalid URL: %w", key, err)}
 	}
 	// The error names the URL without its password, so that it never reaches a log.

@@ -54,6 +54,8 @@ func newAPIError(status int, header http.Header, body []byte) *APIError {
 	return e
 }
 
+// Error returns the status, with a hint for 401 and 403, and the PBX's message or the start
+// of the body.
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	switch e.StatusCode {
@@ -98,11 +100,13 @@ type DecodeError struct {
 	Err         error
 }
 
+// Error returns the status, the content type, the cause and the start of the body.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("invalid response (HTTP %d, content type %q): %v; body starts %q",
 		e.StatusCode, e.ContentType, e.Err, Snippet(e.Body))
 }
 
+// Unwrap returns the cause.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // IsAuthError reports whether err means the PBX did not accept the client's credentials:
@@ -111,8 +115,14 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 func IsAuthError(err error) bool {
 	var tokenErr *TokenError
 	if errors.As(err, &tokenErr) {
+		// Only 400 and 401 are the token endpoint's verdict on the credentials; a 5xx from the
+		// PBX or a proxy in front of it says nothing about them.
 		var retrieveErr *oauth2.RetrieveError
-		return errors.As(tokenErr.Err, &retrieveErr)
+		if !errors.As(tokenErr.Err, &retrieveErr) || retrieveErr.Response == nil {
+			return false
+		}
+		status := retrieveErr.Response.StatusCode
+		return status == http.StatusBadRequest || status == http.StatusUnauthorized
 	}
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/oauth2"
@@ -16,6 +17,8 @@ type TokenError struct {
 	Err error
 }
 
+// Error returns the HTTP status and the OAuth error code and description of the token
+// endpoint's answer, or the cause when there was no answer.
 func (e *TokenError) Error() string {
 	var retrieve *oauth2.RetrieveError
 	if errors.As(e.Err, &retrieve) {
@@ -37,6 +40,7 @@ func (e *TokenError) Error() string {
 	return "token request failed: " + describeTransportError(e.Err).Error()
 }
 
+// Unwrap returns the cause.
 func (e *TokenError) Unwrap() error { return e.Err }
 
 // tokenCache holds the one access token of a client. 3CX keeps one live token per client
@@ -48,7 +52,9 @@ type tokenCache struct {
 	httpClient *http.Client
 	onFetch    func(err error)
 
-	lock  chan struct{}
+	lock chan struct{}
+	// mu guards token, which Invalidate clears without waiting for a fetch in progress.
+	mu    sync.Mutex
 	token *oauth2.Token
 	// fetches counts the fetches that have finished. failed is the error of the last one
 	// when it failed other than by its caller's context, and is used with lock held.
@@ -79,8 +85,8 @@ func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
 
 	// NOTE: PBXs before 20.0.9 send expires_in in minutes, which this reads as seconds. The
 	// token is then refreshed sixty times too often, which costs a request but no scrape.
-	if c.token.Valid() {
-		return c.token, nil
+	if token := c.cached(); token.Valid() {
+		return token, nil
 	}
 	if c.failed != nil && c.fetches.Load() != started {
 		return nil, c.failed
@@ -101,16 +107,24 @@ func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
 		return nil, tokenErr
 	}
 	c.failed = nil
+	c.mu.Lock()
 	c.token = token
+	c.mu.Unlock()
 	return token, nil
 }
 
-// Invalidate drops old if it is still the cached token, so that the next Token call fetches
-// a new one. A token that another caller already replaced is left alone.
-func (c *tokenCache) Invalidate(old *oauth2.Token) {
-	c.lock <- struct{}{}
-	defer func() { <-c.lock }()
+func (c *tokenCache) cached() *oauth2.Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
 
+// Invalidate drops old if it is still the cached token, so that the next Token call fetches
+// a new one. A token that another caller already replaced is left alone. It does not wait
+// for a fetch in progress.
+func (c *tokenCache) Invalidate(old *oauth2.Token) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.token == old {
 		c.token = nil
 	}

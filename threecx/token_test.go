@@ -202,3 +202,37 @@ func TestUnreachableTokenEndpointIsNotAuthError(t *testing.T) {
 		t.Errorf("IsAuthError = true for a PBX that did not answer: %v", err)
 	}
 }
+
+func TestTokenEndpointStatusAuthError(t *testing.T) {
+	tests := []struct {
+		status   int
+		wantAuth bool
+	}{
+		{http.StatusBadRequest, true},
+		{http.StatusUnauthorized, true},
+		{http.StatusBadGateway, false},
+		{http.StatusServiceUnavailable, false},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			client, fake := newFakeClient(t, threecxtest.DefaultClientSecret)
+			fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/connect/token" {
+					return false
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				w.Write([]byte(`{"error":"some_error"}`))
+				return true
+			}
+
+			_, err := client.UserActivity(context.Background(), dayQuery())
+			if err == nil {
+				t.Fatal("the request worked without a token")
+			}
+			if got := threecx.IsAuthError(err); got != tt.wantAuth {
+				t.Errorf("IsAuthError = %v for HTTP %d from the token endpoint, want %v: %v", got, tt.status, tt.wantAuth, err)
+			}
+		})
+	}
+}
