@@ -102,6 +102,9 @@ func (r *reloader) apply(cfg *config.Config) error {
 			t.Close()
 			dropped++
 		}
+		if _, ok := cfg.Targets[name]; !ok {
+			r.options.Metrics.Forget(name)
+		}
 	}
 	r.logger.Info("loaded config", "config", r.source, "targets", len(cfg.Targets),
 		"reports", len(cfg.Reports), "targets_kept", len(kept), "targets_replaced", dropped)

@@ -50,6 +50,20 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.tokenRequests.Collect(ch)
 }
 
+// Forget deletes the series of a target, for a target that a reload removed. A nil m does
+// nothing.
+// NOTE: a scrape of the removed target that is still running when Forget is called may
+// count one more request, which brings that series back until the next restart.
+func (m *Metrics) Forget(target string) {
+	if m == nil {
+		return
+	}
+	labels := prometheus.Labels{"target": target}
+	m.apiRequests.DeletePartialMatch(labels)
+	m.apiDuration.DeletePartialMatch(labels)
+	m.tokenRequests.DeletePartialMatch(labels)
+}
+
 // hooks returns the client callbacks that count the requests of one target. A nil m gives
 // nil callbacks.
 func (m *Metrics) hooks(target string) (onRequest func(string, int, time.Duration), onTokenFetch func(error)) {
