@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // MaxPages is how many pages GetAll fetches at most before it gives up on a collection. At
-// 100 rows a page it allows 100,000 rows, and it stops a PBX that ignores $skip and
-// returns the same full page forever.
+// 100 rows a page it allows 100,000 rows, and it stops a PBX whose pages never end.
 const MaxPages = 1000
 
 // errNoValueArray is the error of a 200 response that is not an OData collection.
@@ -24,7 +24,7 @@ func GetAll[T any](ctx context.Context, c *Client, path string, opts QueryOption
 	}
 
 	limit := opts.Top
-	var rows []T
+	var rows, previous []T
 	for page := 0; page < MaxPages; page++ {
 		pageOpts := opts
 		pageOpts.Skip = opts.Skip + len(rows)
@@ -42,6 +42,14 @@ func GetAll[T any](ctx context.Context, c *Client, path string, opts QueryOption
 		if body.Value == nil {
 			return nil, fmt.Errorf("GET %s with $skip=%d: %w", path, pageOpts.Skip, errNoValueArray)
 		}
+
+		// A PBX that ignores $skip sends the first page again; stop after two requests
+		// rather than a thousand.
+		if page > 0 && len(*body.Value) > 0 && reflect.DeepEqual(previous, *body.Value) {
+			return nil, fmt.Errorf("GET %s: the page at $skip=%d repeats the one before it;"+
+				" the PBX may be ignoring $skip", path, pageOpts.Skip)
+		}
+		previous = *body.Value
 
 		rows = append(rows, *body.Value...)
 		if limit > 0 && len(rows) >= limit {

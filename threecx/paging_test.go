@@ -123,6 +123,32 @@ func TestGetAllNeverEndingCollection(t *testing.T) {
 	if err == nil {
 		t.Fatalf("GetAll returned %d users, want an error", len(users))
 	}
+	if want := "the page at $skip=1 repeats the one before it"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not contain %q", err, want)
+	}
+	if got := requests.Load(); got != 2 {
+		t.Errorf("sent %d requests, want 2: the first page and its repeat", got)
+	}
+}
+
+func TestGetAllPagesThatNeverEnd(t *testing.T) {
+	fake, client := newDirectoryClient(t, threecxtest.DemoDirectory())
+	// This PBX sends a new full page for every $skip, forever.
+	var requests atomic.Int64
+	fake.Intercept = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != threecx.APIPrefix+threecx.UsersPath {
+			return false
+		}
+		n := requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"value":[{"Number":"%d"}]}`, n)
+		return true
+	}
+
+	users, err := threecx.GetAll[threecx.User](context.Background(), client, threecx.UsersPath, threecx.QueryOptions{}, 1)
+	if err == nil {
+		t.Fatalf("GetAll returned %d users, want an error", len(users))
+	}
 	if want := fmt.Sprintf("did not end after %d pages", threecx.MaxPages); !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not contain %q", err, want)
 	}
