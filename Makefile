@@ -32,8 +32,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
 
-# install copies the binary to $(PREFIX)/bin, where contrib/systemd expects it.
-install: build
+# install copies the binary that make build made to $(PREFIX)/bin, where contrib/systemd
+# expects it. It does not build, because root, which install usually runs as, often has no
+# go on its PATH.
+install:
+	@test -f $(BINARY) || { echo "$(BINARY) not found: run make build first" >&2; exit 1; }
 	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/$(BINARY)
 
 clean:

@@ -55,9 +55,9 @@ func addDownloadCommand(app *kingpin.Application) *downloadCommand {
 	return d
 }
 
-// run downloads the report and returns the exit status: 0 when the rows were written, 1
-// otherwise, with the error on stderr.
-// run downloads with the config file, or with the demo's fake PBX and config when demo is set.
+// run downloads the report with the config file, or with the demo's fake PBX and config
+// when demo is set. It returns the exit status: 0 when the rows were written, 1 otherwise,
+// with the error on stderr.
 func (d *downloadCommand) run(logger *slog.Logger, configFile string, demo bool) int {
 	if d.timeout <= 0 {
 		logger.Error("invalid --timeout: want a positive duration such as 5m", "timeout", d.timeout)

@@ -46,8 +46,9 @@ type serveFlags struct {
 
 func main() {
 	var (
-		serve       serveFlags
-		check       = kingpin.Flag("config.check", "Load and validate the config file, print every error found, and exit with status 0 when it is valid and 1 when not.").Bool()
+		serve serveFlags
+		check = kingpin.Flag("config.check", "Load and validate the config file, print every error found, and exit with status 0 when it is valid and 1 when not"+
+			" (2 when --config.check.connect could not get a token from a target).").Bool()
 		checkTokens = kingpin.Flag("config.check.connect",
 			"With --config.check, also fetch an access token from each target and print per target whether it worked."+
 				" 3CX keeps one live token per client ID, so a running exporter with the same client ID fetches a new one at its next scrape.").Bool()

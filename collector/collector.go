@@ -118,9 +118,9 @@ var infoDescs = map[string]*prometheus.Desc{
 		[]string{"sbc", "name"}, nil),
 }
 
-// collectInfo sends one info series per extension and per queue that any report named.
-// When two reports disagree on a name, the later report in the config wins, so a number
-// never gets two series.
+// collectInfo sends one info series per number of each kind (extension, queue, trunk,
+// service, SBC) that any report named. When two reports disagree on a name, the report
+// later in the target's reports list wins, so a number never gets two series.
 func collectInfo(ch chan<- prometheus.Metric, results []reportResult) {
 	merged := map[string]map[string]string{}
 	for _, result := range results {

@@ -55,10 +55,15 @@ func UserActivityQueries(rc *config.Report, loc *time.Location, from, to time.Ti
 	return queries
 }
 
+// callCounts are the calls of one User Activity request, summed over its buckets.
+type callCounts struct {
+	answered, unanswered int64
+}
+
 func (r *userActivityReport) fetch(s *scrape) (*reportData, error) {
 	from, to := r.config.ParsedWindow.Range(s.now, r.location)
 	queries := UserActivityQueries(r.config, r.location, from, to)
-	totals := make([]*[2]int64, len(queries))
+	totals := make([]*callCounts, len(queries))
 
 	err := s.forEach(len(queries), func(ctx context.Context, i int) error {
 		q := queries[i]
@@ -66,10 +71,10 @@ func (r *userActivityReport) fetch(s *scrape) (*reportData, error) {
 		if err != nil {
 			return fmt.Errorf("user activity for %s: %w", q.Subject(), err)
 		}
-		var sum [2]int64
+		var sum callCounts
 		for _, b := range buckets {
-			sum[0] += b.AnsweredCount
-			sum[1] += b.UnansweredCount
+			sum.answered += b.AnsweredCount
+			sum.unanswered += b.UnansweredCount
 		}
 		totals[i] = &sum
 		return nil
@@ -82,9 +87,9 @@ func (r *userActivityReport) fetch(s *scrape) (*reportData, error) {
 		}
 		data.metrics = append(data.metrics,
 			prometheus.MustNewConstMetric(userActivityCallsDesc, prometheus.GaugeValue,
-				float64(totals[i][0]), r.reportName, q.GroupNumber, q.ExtensionDN, "answered"),
+				float64(totals[i].answered), r.reportName, q.GroupNumber, q.ExtensionDN, "answered"),
 			prometheus.MustNewConstMetric(userActivityCallsDesc, prometheus.GaugeValue,
-				float64(totals[i][1]), r.reportName, q.GroupNumber, q.ExtensionDN, "unanswered"),
+				float64(totals[i].unanswered), r.reportName, q.GroupNumber, q.ExtensionDN, "unanswered"),
 		)
 	}
 	return data, err

@@ -68,8 +68,11 @@ type Report struct {
 	WaitInterval      model.Duration `yaml:"wait_interval,omitempty"`
 	IncludeQueueCalls bool           `yaml:"include_queue_calls,omitempty"`
 	// CallArea is all, internal or external, or 0, 1 or 2.
-	CallArea     string `yaml:"call_area,omitempty"`
-	GroupingType int    `yaml:"grouping_type,omitempty"`
+	CallArea string `yaml:"call_area,omitempty"`
+	// GroupingType is passed through to the PBX.
+	// NOTE: 3CX documents only 0, hour by hour; what other values do is not known, so they
+	// are sent as written and not rejected.
+	GroupingType int `yaml:"grouping_type,omitempty"`
 	// TimeZone overrides the target's time zone for this report.
 	TimeZone string `yaml:"time_zone,omitempty"`
 	// Options are OData query options sent with every request of the report.
