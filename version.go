@@ -7,9 +7,10 @@ import (
 	"github.com/prometheus/common/version"
 )
 
-// setVersionFromBuildInfo fills in the version and the build date from what the Go
-// toolchain records in the binary, when -ldflags did not set them. That is the case for
-// go install and a plain go build. The revision needs no help: prometheus/common/version
+// setVersionFromBuildInfo fills in the version from what the Go toolchain records in the
+// binary, when -ldflags did not set it. That is the case for go install module@version. A
+// build date is left to -ldflags: the toolchain records only the commit's time, which is
+// not when the binary was built. The revision needs no help: prometheus/common/version
 // reads it from the same record.
 func setVersionFromBuildInfo() {
 	info, ok := debug.ReadBuildInfo()
@@ -19,16 +20,5 @@ func setVersionFromBuildInfo() {
 	// go run and go build in a clone record no version; say so rather than print nothing.
 	if version.Version == "" {
 		version.Version = "devel"
-	}
-	if !ok {
-		return
-	}
-	if version.BuildDate != "" {
-		return
-	}
-	for _, setting := range info.Settings {
-		if setting.Key == "vcs.time" {
-			version.BuildDate = setting.Value
-		}
 	}
 }
