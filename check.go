@@ -12,7 +12,6 @@ import (
 
 	"github.com/threecx-exporter/threecx_exporter/collector"
 	"github.com/threecx-exporter/threecx_exporter/config"
-	"github.com/threecx-exporter/threecx_exporter/threecx"
 )
 
 // Exit statuses of --config.check.
@@ -78,13 +77,7 @@ func fetchTokens(cfg *config.Config) []error {
 }
 
 func fetchToken(tc *config.Target) error {
-	client, err := threecx.New(threecx.Options{
-		BaseURL:      tc.URL,
-		ClientID:     tc.ClientID,
-		ClientSecret: string(tc.Secret),
-		HTTPClient:   collector.NewHTTPClient(tc),
-		UserAgent:    exporterName + "/" + version.Version,
-	})
+	client, err := collector.NewClient(tc, exporterName+"/"+version.Version)
 	if err != nil {
 		return err
 	}

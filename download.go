@@ -117,14 +117,7 @@ func (d *downloadCommand) download(ctx context.Context, load func() (*config.Con
 		return err
 	}
 
-	client, err := threecx.New(threecx.Options{
-		BaseURL:      tc.URL,
-		ClientID:     tc.ClientID,
-		ClientSecret: string(tc.Secret),
-		HTTPClient:   collector.NewHTTPClient(tc),
-		MaxBodyBytes: tc.MaxBodyBytes,
-		UserAgent:    exporterName + "/" + version.Version,
-	})
+	client, err := collector.NewClient(tc, exporterName+"/"+version.Version)
 	if err != nil {
 		return err
 	}

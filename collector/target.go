@@ -85,17 +85,9 @@ func NewTarget(name string, cfg *config.Config, o Options) (*Target, error) {
 		ownClient = NewHTTPClient(tc)
 		httpClient = ownClient
 	}
-	onRequest, onTokenFetch := o.Metrics.hooks(name)
-	client, err := threecx.New(threecx.Options{
-		BaseURL:      tc.URL,
-		ClientID:     tc.ClientID,
-		ClientSecret: string(tc.Secret),
-		HTTPClient:   httpClient,
-		MaxBodyBytes: tc.MaxBodyBytes,
-		UserAgent:    o.UserAgent,
-		OnTokenFetch: onTokenFetch,
-		OnRequest:    onRequest,
-	})
+	options := clientOptions(tc, httpClient, o.UserAgent)
+	options.OnRequest, options.OnTokenFetch = o.Metrics.hooks(name)
+	client, err := threecx.New(options)
 	if err != nil {
 		return nil, fmt.Errorf("target %q: %w", name, err)
 	}
