@@ -273,28 +273,9 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 
 func (r *Report) validateQueueService(key string) []error {
 	errs := r.validateWindow(key)
-	errs = append(errs, checkList(key+".queues", r.Queues)...)
-	for i, queue := range r.Queues {
-		// Each report function takes one queue number, and 3CX returns nothing for a list.
-		if strings.Contains(queue, ",") {
-			errs = append(errs, fmt.Errorf("%s.queues[%d]: %q contains a comma: list each queue"+
-				" number on its own, because the PBX reports one queue per request", key, i, queue))
-		}
-	}
-
-	wait := time.Duration(r.WaitInterval)
-	if wait < 0 || wait%time.Second != 0 {
-		errs = append(errs, fmt.Errorf("%s.wait_interval: invalid value %s: want whole seconds, 0s or more", key, r.WaitInterval))
-	}
-
-	if r.TimeZone != "" {
-		loc, err := loadTimeZone(r.TimeZone)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s.time_zone: %w", key, err))
-		}
-		r.Location = loc
-	}
-	return errs
+	errs = append(errs, r.validateQueues(key)...)
+	errs = append(errs, r.validateWaitInterval(key)...)
+	return append(errs, r.validateTimeZone(key)...)
 }
 
 func (r *Report) validateQueueLive(key string) []error {
@@ -325,27 +306,9 @@ func (r *Report) validateUserActivity(key string) []error {
 	errs = append(errs, checkList(key+".groups", r.Groups)...)
 	errs = append(errs, checkList(key+".extensions", r.Extensions)...)
 
-	wait := time.Duration(r.WaitInterval)
-	if wait < 0 || wait%time.Second != 0 {
-		fail(".wait_interval: invalid value %s: want whole seconds, 0s or more", r.WaitInterval)
-	}
-
-	if r.CallArea == "" {
-		r.CallArea = DefaultCallArea
-	}
-	area, err := ParseCallArea(r.CallArea)
-	if err != nil {
-		fail(".call_area: %v", err)
-	}
-	r.ParsedCallArea = area
-
-	if r.TimeZone != "" {
-		loc, err := loadTimeZone(r.TimeZone)
-		if err != nil {
-			fail(".time_zone: %v", err)
-		}
-		r.Location = loc
-	}
+	errs = append(errs, r.validateWaitInterval(key)...)
+	errs = append(errs, r.validateCallArea(key)...)
+	errs = append(errs, r.validateTimeZone(key)...)
 
 	errs = append(errs, r.Options.validate(key+".options")...)
 	return errs
@@ -400,36 +363,64 @@ func (r *Report) validateExtensionStatistics(key string) []error {
 	}
 	errs = append(errs, checkList(key+".groups", r.Groups)...)
 
-	if r.CallArea == "" {
-		r.CallArea = DefaultCallArea
-	}
-	area, err := ParseCallArea(r.CallArea)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("%s.call_area: %w", key, err))
-	}
-	r.ParsedCallArea = area
-
+	errs = append(errs, r.validateCallArea(key)...)
 	return append(errs, r.Options.validate(key+".options")...)
 }
 
 func (r *Report) validateQueueAgents(key string) []error {
 	errs := r.validateWindow(key)
 
-	errs = append(errs, checkList(key+".queues", r.Queues)...)
+	errs = append(errs, r.validateQueues(key)...)
+	errs = append(errs, r.validateWaitInterval(key)...)
+	return append(errs, r.Options.validate(key+".options")...)
+}
+
+// validateQueues rejects empty, repeated and comma-separated queue numbers. Each report
+// function takes one queue number, and 3CX returns nothing for a list.
+func (r *Report) validateQueues(key string) []error {
+	errs := checkList(key+".queues", r.Queues)
 	for i, queue := range r.Queues {
-		// 3CX returns nothing for a list of queue numbers in one request.
 		if strings.Contains(queue, ",") {
 			errs = append(errs, fmt.Errorf("%s.queues[%d]: %q contains a comma: list each queue"+
 				" number on its own, because the PBX reports one queue per request", key, i, queue))
 		}
 	}
+	return errs
+}
 
+// validateWaitInterval requires whole seconds, the resolution of the TimeSpan sent.
+func (r *Report) validateWaitInterval(key string) []error {
 	wait := time.Duration(r.WaitInterval)
 	if wait < 0 || wait%time.Second != 0 {
-		errs = append(errs, fmt.Errorf("%s.wait_interval: invalid value %s: want whole seconds, 0s or more", key, r.WaitInterval))
+		return []error{fmt.Errorf("%s.wait_interval: invalid value %s: want whole seconds, 0s or more", key, r.WaitInterval)}
 	}
+	return nil
+}
 
-	return append(errs, r.Options.validate(key+".options")...)
+// validateCallArea fills in the default call area and parses it.
+func (r *Report) validateCallArea(key string) []error {
+	if r.CallArea == "" {
+		r.CallArea = DefaultCallArea
+	}
+	area, err := ParseCallArea(r.CallArea)
+	r.ParsedCallArea = area
+	if err != nil {
+		return []error{fmt.Errorf("%s.call_area: %w", key, err)}
+	}
+	return nil
+}
+
+// validateTimeZone loads the report's own time zone, when it sets one.
+func (r *Report) validateTimeZone(key string) []error {
+	if r.TimeZone == "" {
+		return nil
+	}
+	loc, err := loadTimeZone(r.TimeZone)
+	if err != nil {
+		return []error{fmt.Errorf("%s.time_zone: %w", key, err)}
+	}
+	r.Location = loc
+	return nil
 }
 
 func (r *Report) validateStatus(key string) []error {
