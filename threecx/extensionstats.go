@@ -19,7 +19,7 @@ var ExtensionStatisticsSignature = Signature{
 }
 
 // ExtensionStatisticsQuery are the parameters of one Extension Statistics by Group request.
-// 3CX answers an empty GroupNumber with an empty list, so a query names a group, such as
+// 3CX responds to an empty GroupNumber with an empty list, so a query names a group, such as
 // the default department GRP0000, which contains every extension.
 type ExtensionStatisticsQuery struct {
 	GroupNumber string

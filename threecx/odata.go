@@ -44,7 +44,7 @@ type Param struct {
 }
 
 // Signature describes a bound OData function of the XAPI: the entity set it is bound to, its
-// name and its parameters in the order the PBX expects. 3CX answers 404 to some report
+// name and its parameters in the order the PBX expects. 3CX responds with 404 to some report
 // functions when the parameters are out of order, so the order here is the order sent.
 type Signature struct {
 	EntitySet string

@@ -20,7 +20,7 @@ var AgentsInQueueSignature = Signature{
 }
 
 // AgentsInQueueQuery are the parameters of one Agents in Queue Statistics request. 3CX
-// honours one queue number per call: it answers 404 to an empty QueueNumber and nothing to
+// honours one queue number per call: it responds with 404 to an empty QueueNumber and nothing to
 // a list of numbers.
 type AgentsInQueueQuery struct {
 	QueueNumber  string

@@ -37,7 +37,7 @@ const (
 // UserActivityQuery are the parameters of one User Activity request. An empty GroupNumber
 // or ExtensionDN means every group or every extension.
 type UserActivityQuery struct {
-	// TimeZone is an IANA name; the PBX puts buckets on its hours and answers with its offset.
+	// TimeZone is an IANA name; the PBX puts buckets on its hours and writes times with its offset.
 	TimeZone          string
 	From, To          time.Time
 	GroupNumber       string
@@ -78,7 +78,7 @@ func (q UserActivityQuery) arguments() []any {
 	}
 }
 
-// Subject returns what q asks about, such as `group "GRP0001"` or `extension "101"`, for
+// Subject returns what q requests, such as `group "GRP0001"` or `extension "101"`, for
 // error messages and progress lines.
 func (q UserActivityQuery) Subject() string {
 	switch {

@@ -50,7 +50,7 @@ type Extension struct {
 	Profile string
 }
 
-// Directory is what the fake PBX knows: groups, extensions, queues and the system's
+// Directory is the data of the fake PBX: groups, extensions, queues and the system's
 // figures.
 type Directory struct {
 	Groups     []Group

@@ -35,7 +35,7 @@ func Delay(d time.Duration) Fault {
 	}
 }
 
-// Respond answers every XAPI request with the status, headers and body.
+// Respond responds to every XAPI request with the status, headers and body.
 func Respond(status int, header http.Header, body string) Fault {
 	return func(w http.ResponseWriter, r *http.Request) bool {
 		if !isAPI(r) {
@@ -50,7 +50,7 @@ func Respond(status int, header http.Header, body string) Fault {
 	}
 }
 
-// ResetMidBody answers every XAPI request with a 200 whose Content-Length promises more
+// ResetMidBody responds to every XAPI request with a 200 whose Content-Length promises more
 // than prefix, sends prefix and then closes the connection.
 func ResetMidBody(prefix string) Fault {
 	return func(w http.ResponseWriter, r *http.Request) bool {
@@ -71,7 +71,7 @@ func ResetMidBody(prefix string) Fault {
 	}
 }
 
-// Oversized answers every XAPI request with a valid JSON collection of n bytes or a little
+// Oversized responds to every XAPI request with a valid JSON collection of n bytes or a little
 // more, padded with spaces.
 func Oversized(n int) Fault {
 	return func(w http.ResponseWriter, r *http.Request) bool {
