@@ -166,13 +166,16 @@ func projectRows[T any](rawQuery, typeName string, rows []T, navigation []string
 // project keeps the selected properties of m (all when selected is empty) and the
 // navigation properties named in expanded, each with its own nested $select.
 func project(m map[string]any, typeName string, selected []string, expanded map[string][]string, navigation []string) (map[string]any, error) {
+	// The messages are those of the PBX's OData service, capitals and full stops included.
 	for _, name := range selected {
 		if _, ok := m[name]; !ok || slices.Contains(navigation, name) {
+			//lint:ignore ST1005 the message is the PBX's own
 			return nil, fmt.Errorf("Could not find a property named '%s' on type '%s'.", name, typeName)
 		}
 	}
 	for name := range expanded {
 		if !slices.Contains(navigation, name) {
+			//lint:ignore ST1005 the message is the PBX's own
 			return nil, fmt.Errorf("Property '%s' on type '%s' is not a navigation property or complex property.", name, typeName)
 		}
 	}
