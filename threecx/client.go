@@ -57,10 +57,29 @@ type Options struct {
 	UserAgent string
 	// OnTokenFetch, when set, is called after each token request with its error or nil.
 	OnTokenFetch func(err error)
+	// TokenRetryDelay is how long the error of a failed token request is returned to later
+	// requests before another token request is sent. Zero means DefaultTokenRetryDelay, and
+	// a negative value sends a token request every time.
+	TokenRetryDelay time.Duration
 	// OnRequest, when set, is called after each API request, retries included, with the
 	// endpoint (the function or entity set name, such as "GetUserActivity" or "Users"),
 	// the HTTP status (0 when no response arrived) and the time until the body was read.
 	OnRequest func(endpoint string, status int, elapsed time.Duration)
+}
+
+// DefaultTokenRetryDelay is how long a failed token request stands for the requests after
+// it. A rejected secret is then sent about once per scrape at common scrape intervals,
+// rather than once per report.
+const DefaultTokenRetryDelay = 10 * time.Second
+
+func tokenRetryDelay(d time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return DefaultTokenRetryDelay
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // Client calls the XAPI of one PBX. It holds the PBX's single access token and is safe for
@@ -110,7 +129,7 @@ func New(o Options) (*Client, error) {
 		httpClient:   httpClient,
 		maxBodyBytes: maxBody,
 		userAgent:    o.UserAgent,
-		tokens:       newTokenCache(credentials, httpClient, o.OnTokenFetch),
+		tokens:       newTokenCache(credentials, httpClient, o.OnTokenFetch, tokenRetryDelay(o.TokenRetryDelay)),
 		onRequest:    o.OnRequest,
 	}, nil
 }

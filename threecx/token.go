@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -58,15 +59,20 @@ type tokenCache struct {
 	token *oauth2.Token
 	// fetches counts the fetches that have finished. failed is the error of the last one
 	// when it failed other than by its caller's context, and is used with lock held.
-	fetches atomic.Uint64
-	failed  *TokenError
+	fetches  atomic.Uint64
+	failed   *TokenError
+	failedAt time.Time
+	// retryDelay is how long failed stands for callers that did not wait for its fetch.
+	retryDelay time.Duration
 }
 
-func newTokenCache(config clientcredentials.Config, httpClient *http.Client, onFetch func(error)) *tokenCache {
+func newTokenCache(config clientcredentials.Config, httpClient *http.Client, onFetch func(error),
+	retryDelay time.Duration) *tokenCache {
 	return &tokenCache{
 		config:     config,
 		httpClient: httpClient,
 		onFetch:    onFetch,
+		retryDelay: retryDelay,
 		lock:       make(chan struct{}, 1),
 	}
 }
@@ -88,7 +94,9 @@ func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
 	if token := c.cached(); token.Valid() {
 		return token, nil
 	}
-	if c.failed != nil && c.fetches.Load() != started {
+	// The failure stands for the callers that waited for it, and for later callers while
+	// the retry delay lasts.
+	if c.failed != nil && (c.fetches.Load() != started || time.Since(c.failedAt) < c.retryDelay) {
 		return nil, c.failed
 	}
 
@@ -100,6 +108,7 @@ func (c *tokenCache) Token(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		tokenErr := &TokenError{Err: err}
 		c.failed = tokenErr
+		c.failedAt = time.Now()
 		// A fetch cut short by its caller's context is no reason to fail the callers waiting.
 		if ctx.Err() != nil {
 			c.failed = nil

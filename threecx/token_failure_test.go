@@ -59,7 +59,17 @@ func TestRejectedSecretSharedByWaiters(t *testing.T) {
 // TestTokenFetchedAgainAfterFailure checks that a request that starts after a failed fetch
 // has ended tries again, so a corrected secret or a recovered PBX is picked up.
 func TestTokenFetchedAgainAfterFailure(t *testing.T) {
-	client, fake := newFakeClient(t, threecxtest.DefaultClientSecret)
+	fake := threecxtest.NewServer(threecxtest.DemoDirectory())
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	// A retry delay of a nanosecond has passed by the next request.
+	client, err := threecx.New(threecx.Options{
+		BaseURL: server.URL, ClientID: threecxtest.DefaultClientID, ClientSecret: threecxtest.DefaultClientSecret,
+		TokenRetryDelay: time.Nanosecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	fake.SetCredentials(threecxtest.DefaultClientID, "rotated-secret")
 
 	if _, err := client.UserActivity(context.Background(), dayQuery()); err == nil {
@@ -71,6 +81,27 @@ func TestTokenFetchedAgainAfterFailure(t *testing.T) {
 	}
 	if got := fake.TokenRequests(); got != 2 {
 		t.Errorf("token requests = %d, want 2", got)
+	}
+}
+
+// TestTokenFailureStandsForRetryDelay checks that the requests after a failed token
+// request get its error without another token request while the retry delay lasts, so
+// that the reports of one scrape send a rejected secret once.
+func TestTokenFailureStandsForRetryDelay(t *testing.T) {
+	client, fake := newFakeClient(t, "wrong-secret")
+
+	var errs []error
+	for i := 0; i < 8; i++ {
+		_, err := client.UserActivity(context.Background(), dayQuery())
+		errs = append(errs, err)
+	}
+	for i, err := range errs {
+		if !threecx.IsAuthError(err) {
+			t.Errorf("request %d: err = %v, want the rejected secret", i, err)
+		}
+	}
+	if got := fake.TokenRequests(); got != 1 {
+		t.Errorf("token requests = %d for 8 requests within the retry delay, want 1", got)
 	}
 }
 
