@@ -11,6 +11,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -104,9 +105,15 @@ func Parse(data []byte) (*Config, error) {
 		return nil, fmt.Errorf("parse config: %w", err)
 	}
 	// The decoder stops at the first duration that does not parse, and names neither its
-	// key nor its line, so durations are checked on the node tree first.
-	if errs := checkDurations(documentRoot(&root), ""); len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	// key nor its line, so durations are checked on the node tree first. The bad values are
+	// then replaced by 0s, so that the decoder goes on to the file's other problems.
+	durationErrs, badNodes := checkDurations(documentRoot(&root), "")
+	if len(durationErrs) > 0 {
+		patched, ok := replaceValues(data, badNodes, "0s")
+		if !ok {
+			return nil, errors.Join(durationErrs...)
+		}
+		data = patched
 	}
 
 	var cfg Config
@@ -124,6 +131,7 @@ func Parse(data []byte) (*Config, error) {
 		// checked and every problem listed at once.
 		decodeErrs = []error{describeYAMLError(err)}
 	}
+	decodeErrs = append(durationErrs, decodeErrs...)
 
 	errs := append(decodeErrs, cfg.validate(reportKeysSet(&root))...)
 	if len(errs) > 0 {
@@ -300,12 +308,13 @@ var durationKeys = map[string]bool{"timeout": true, "wait_interval": true, "min_
 
 // checkDurations returns an error for each value of a duration key under node that is not
 // a duration, naming its key path and line.
-func checkDurations(node *yaml.Node, path string) []error {
+func checkDurations(node *yaml.Node, path string) ([]error, []*yaml.Node) {
 	if node == nil || node.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
 
 	var errs []error
+	var bad []*yaml.Node
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		key, value := node.Content[i], node.Content[i+1]
 		keyPath := key.Value
@@ -314,14 +323,51 @@ func checkDurations(node *yaml.Node, path string) []error {
 		}
 		if durationKeys[key.Value] && value.Kind == yaml.ScalarNode {
 			if _, err := model.ParseDuration(value.Value); err != nil {
-				errs = append(errs, fmt.Errorf("%s: invalid duration %q (line %d): want 0s or more, such as 30s, 5m or 1h",
-					keyPath, value.Value, value.Line))
+				want := "0s or more, such as 30s, 5m or 1h"
+				if key.Value == "wait_interval" {
+					want = "whole seconds, 0s or more, such as 20s"
+				}
+				errs = append(errs, fmt.Errorf("%s: invalid duration %q (line %d): want %s",
+					keyPath, value.Value, value.Line, want))
+				bad = append(bad, value)
 			}
 			continue
 		}
-		errs = append(errs, checkDurations(value, keyPath)...)
+		childErrs, childBad := checkDurations(value, keyPath)
+		errs = append(errs, childErrs...)
+		bad = append(bad, childBad...)
 	}
-	return errs
+	return errs, bad
+}
+
+// replaceValues returns data with the scalar of each node replaced by value, in place on
+// its line so that line numbers stay. It returns false when a scalar is not found where its
+// node says, as with a value written with escapes or over several lines.
+func replaceValues(data []byte, nodes []*yaml.Node, value string) ([]byte, bool) {
+	lines := bytes.Split(data, []byte("\n"))
+	// Replace from the right of each line, so that the columns of the others stay right.
+	sorted := slices.Clone(nodes)
+	slices.SortFunc(sorted, func(a, b *yaml.Node) int { return b.Column - a.Column })
+	for _, node := range sorted {
+		if node.Line < 1 || node.Line > len(lines) || node.Column < 1 || node.Column > len(lines[node.Line-1]) {
+			return nil, false
+		}
+		line := lines[node.Line-1]
+		rest := line[node.Column-1:]
+		found := false
+		for _, written := range []string{node.Value, `"` + node.Value + `"`, "'" + node.Value + "'"} {
+			if bytes.HasPrefix(rest, []byte(written)) {
+				patched := append(slices.Clone(line[:node.Column-1]), value...)
+				lines[node.Line-1] = append(patched, rest[len(written):]...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return bytes.Join(lines, []byte("\n")), true
 }
 
 // reportKeysSet returns, for each report name, the keys written in the file with their

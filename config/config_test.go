@@ -21,6 +21,13 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-missing-url.yml", "targets.office: url is missing"},
 		{"invalid-url-api-path.yml", `targets.office.url: invalid URL "https://pbx.example.com:5001/xapi/v1/": remove the API path; url is the PBX's base URL, such as https://pbx.example.com:5001`},
 		{"invalid-url-escape.yml", `targets.office.url: invalid URL: invalid URL escape "%zz"`},
+		// A bad duration does not hide the file's other problems.
+		{"invalid-duration-and-others.yml", strings.Join([]string{
+			`targets.hq.timeout: invalid duration "10" (line 6): want 0s or more, such as 30s, 5m or 1h`,
+			`reports.calls.wait_interval: invalid duration "1.5s" (line 13): want whole seconds, 0s or more, such as 20s`,
+			`line 7: invalid value "four" (a string) where the config wants a whole number; check the value and its indentation`,
+			`reports.calls.window: invalid window "1x": want "today" or a positive duration such as 15m or 1h`,
+		}, "\n")},
 		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
 		{"invalid-targets-list.yml", strings.Join([]string{
 			"line 2: got a list where the config wants a mapping of target names to targets; check the value and its indentation",
