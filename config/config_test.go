@@ -28,6 +28,10 @@ func TestLoadInvalidFixtures(t *testing.T) {
 			`line 7: invalid value "four" (a string) where the config wants a whole number; check the value and its indentation`,
 			`reports.calls.window: invalid window "1x": want "today" or a positive duration such as 15m or 1h`,
 		}, "\n")},
+		{"invalid-url-no-scheme.yml", strings.Join([]string{
+			`line 10: unknown key "windw" in a report; did you mean "window"?`,
+			`targets.office.url: invalid URL "127.0.0.1:5001": want http:// or https:// followed by the PBX's host`,
+		}, "\n")},
 		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
 		{"invalid-targets-list.yml", strings.Join([]string{
 			"line 2: got a list where the config wants a mapping of target names to targets; check the value and its indentation",

@@ -47,6 +47,13 @@ func (t *Target) validateURL(key string) []error {
 	if t.URL == "" {
 		return []error{fmt.Errorf("%s: url is missing", key)}
 	}
+	if !strings.Contains(t.URL, "://") {
+		shown := fmt.Sprintf(" %q", t.URL)
+		if strings.Contains(t.URL, "@") {
+			shown = "" // It may hold a password.
+		}
+		return []error{fmt.Errorf("%s.url: invalid URL%s: want http:// or https:// followed by the PBX's host", key, shown)}
+	}
 	u, err := url.Parse(t.URL)
 	if err != nil {
 		// A url.Error quotes the whole URL, which may hold a password.
@@ -248,8 +255,10 @@ func (r *Report) validate(key string, keysSet map[string]int) []error {
 		errs = append(errs, fmt.Errorf(key+format, args...))
 	}
 
+	structKeys := yamlKeys(Report{})
 	for _, name := range sortedKeys(keysSet) {
-		if !slices.Contains(allowed, name) {
+		// The decoder has already reported a key that no report type has.
+		if !slices.Contains(allowed, name) && slices.Contains(structKeys, name) {
 			fail(".%s: key is not valid for type %s (line %d)", name, r.Type, keysSet[name])
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,7 +77,11 @@ func loadSpec(t *testing.T) *openAPI {
 		specErr = yaml.Unmarshal(data, spec)
 	})
 	if os.IsNotExist(specErr) {
-		t.Skipf("skipping: the XAPI OpenAPI description is not at %s (it is not part of the repository)", specPath)
+		where, err := filepath.Abs(specPath)
+		if err != nil {
+			where = specPath
+		}
+		t.Skipf("skipping: the XAPI OpenAPI description is not at %s (it is not part of the repository)", where)
 	}
 	if specErr != nil {
 		t.Fatalf("parse %s: %v", specPath, specErr)
