@@ -64,10 +64,31 @@ func writeExpectedAgents(t *testing.T, b *strings.Builder, dir threecxtest.Direc
 			talk += c.Talk
 			ring += c.Ring
 		}
-		// The fake keeps an agent who is logged in now logged in for the whole window.
+		// The fake keeps an agent who is logged in now logged in for the whole window, and
+		// one who is logged out now logged in from its first queue call to the end of its last.
 		var loggedIn time.Duration
 		if ext, _ := dir.Extension(agent); ext.QueueLoggedIn {
 			loggedIn = scrapeTime.Sub(from)
+		} else {
+			var first, last time.Time
+			for _, c := range log.Calls([]string{agent}, from, scrapeTime) {
+				if c.Queue == "" {
+					continue
+				}
+				end := c.Start.Add(c.Ring).Add(c.Talk)
+				if first.IsZero() || c.Start.Before(first) {
+					first = c.Start
+				}
+				if end.After(last) {
+					last = end
+				}
+			}
+			if last.After(scrapeTime) {
+				last = scrapeTime
+			}
+			if !first.IsZero() {
+				loggedIn = last.Sub(first)
+			}
 		}
 
 		labels := fmt.Sprintf("extension=%q,queue=%q,report=%q", agent, queue.Number, report)

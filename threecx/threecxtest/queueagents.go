@@ -26,16 +26,39 @@ type agentInQueueRow struct {
 
 // AgentLoggedInTime returns how long the agent with the number was logged into queues in
 // [from, to), up to the fake's clock. The fake keeps an agent that is logged in now logged
-// in for the whole period, and one that is logged out now logged out for all of it.
+// in for the whole period. One that is logged out now was logged in from the start of its
+// first queue call in the period to the end of its last, and not at all without one.
 func (s *Server) AgentLoggedInTime(number string, from, to time.Time) time.Duration {
 	ext, ok := s.Directory.Extension(number)
-	if !ok || !ext.QueueLoggedIn {
+	if !ok {
 		return 0
 	}
 	if now := s.Now(); now.Before(to) {
 		to = now
 	}
-	return max(0, to.Sub(from))
+	if ext.QueueLoggedIn {
+		return max(0, to.Sub(from))
+	}
+
+	var first, last time.Time
+	for _, c := range s.Log.Calls([]string{number}, from, to) {
+		if c.Queue == "" {
+			continue
+		}
+		if first.IsZero() {
+			first = c.Start
+		}
+		if end := c.Start.Add(c.Ring + c.Talk); end.After(last) {
+			last = end
+		}
+	}
+	if first.IsZero() {
+		return 0
+	}
+	if last.After(to) {
+		last = to
+	}
+	return last.Sub(first)
 }
 
 // serveAgentsInQueue serves the Agents in Queue Statistics report with one row per agent
