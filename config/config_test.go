@@ -32,6 +32,11 @@ func TestLoadInvalidFixtures(t *testing.T) {
 			`line 10: unknown key "windw" in a report; did you mean "window"?`,
 			`targets.office.url: invalid URL "127.0.0.1:5001": want http:// or https:// followed by the PBX's host`,
 		}, "\n")},
+		{"invalid-reports-indented.yml", strings.Join([]string{
+			`line 7: unknown key "today" in a target`,
+			"reports: at least one report is required",
+			"targets.reports: a target named reports has no url or client_id; check that reports: starts at the beginning of its line, not under targets:",
+		}, "\n")},
 		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
 		{"invalid-targets-list.yml", strings.Join([]string{
 			"line 2: got a list where the config wants a mapping of target names to targets; check the value and its indentation",

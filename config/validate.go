@@ -129,6 +129,12 @@ func (c *Config) sharedClientWarnings() []string {
 }
 
 func (t *Target) validate(key string, reports map[string]*Report) []error {
+	// A reports: block indented under targets: turns into a target named reports.
+	if key == "targets.reports" && t.URL == "" && t.ClientID == "" {
+		return []error{fmt.Errorf("%s: a target named reports has no url or client_id;"+
+			" check that reports: starts at the beginning of its line, not under targets:", key)}
+	}
+
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(key+format, args...))
