@@ -35,7 +35,7 @@ func TestLoadInvalidFixtures(t *testing.T) {
 		{"invalid-reports-indented.yml", strings.Join([]string{
 			`line 7: unknown key "today" in a target`,
 			"reports: at least one report is required",
-			"targets.reports: a target named reports has no url or client_id; check that reports: starts at the beginning of its line, not under targets:",
+			"targets.reports: a target named reports has no url or client_id; check that reports: starts at the beginning of its line, not indented under targets",
 		}, "\n")},
 		{"invalid-empty.yml", "the config is empty: want at least targets and reports"},
 		{"invalid-targets-list.yml", strings.Join([]string{

@@ -132,7 +132,7 @@ func (t *Target) validate(key string, reports map[string]*Report) []error {
 	// A reports: block indented under targets: turns into a target named reports.
 	if key == "targets.reports" && t.URL == "" && t.ClientID == "" {
 		return []error{fmt.Errorf("%s: a target named reports has no url or client_id;"+
-			" check that reports: starts at the beginning of its line, not under targets:", key)}
+			" check that reports: starts at the beginning of its line, not indented under targets", key)}
 	}
 
 	var errs []error
