@@ -65,6 +65,9 @@ func (c *Client) ActiveCalls(ctx context.Context, opts QueryOptions) ([]ActiveCa
 		}
 
 		rows := *body.Value
+		// NOTE: a PBX that ignores $skip sends its first page for every request. Those calls
+		// are dropped here as already seen, so calls past the first page are missed without
+		// an error; failing instead would fail every busy PBX that behaves so.
 		for _, call := range rows {
 			if !seen[call.ID] {
 				seen[call.ID] = true
