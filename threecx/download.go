@@ -63,8 +63,11 @@ func (c *Client) DownloadUserActivity(ctx context.Context, q UserActivityQuery, 
 		if err == nil && pageSize > 0 {
 			err = checkNewIntervals(intervals, page)
 		}
-		if err != nil {
+		if err != nil && pageSize > 0 {
 			return nil, fmt.Errorf("%s with $skip=%d: %w", DownloadUserActivitySignature.Function, opts.Skip, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", DownloadUserActivitySignature.Function, err)
 		}
 		rows = append(rows, page...)
 		// A PBX that ignores $top returns more rows than requested.
