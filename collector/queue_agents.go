@@ -112,14 +112,9 @@ func (r *queueAgentsReport) queues(s *scrape, data *reportData) ([]string, error
 		return nil, fmt.Errorf("list queues: %w", err)
 	}
 
-	numbers := make([]string, 0, len(listed))
-	seen := map[string]bool{}
-	for _, q := range listed {
-		// A queue that moved between two pages can be listed twice.
-		if q.Number == "" || seen[q.Number] {
-			continue
-		}
-		seen[q.Number] = true
+	unique := uniqueQueues(listed)
+	numbers := make([]string, 0, len(unique))
+	for _, q := range unique {
 		numbers = append(numbers, q.Number)
 		data.addName("queue", q.Number, q.Name)
 	}

@@ -250,7 +250,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeJSON answers an OData collection, applying $skip and $top, and $count when asked.
+// writeCollection writes rows as an OData collection, with $skip and $top applied, and
+// @odata.count when $count is requested.
 func writeCollection[T any](w http.ResponseWriter, r *http.Request, rows []T) {
 	opts, err := parseQueryOptions(r)
 	if err != nil {
