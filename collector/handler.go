@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultTimeoutOffset is how much earlier than Prometheus' scrape timeout a scrape ends,
-// to leave time for writing the answer.
+// to leave time for writing the response.
 const DefaultTimeoutOffset = 500 * time.Millisecond
 
 // Handler serves /probe for every target, and /metrics, which carries the target's metrics
@@ -60,7 +60,7 @@ func (h *Handler) Probe(w http.ResponseWriter, r *http.Request) {
 	targets := h.Targets()
 	target, ok := targets[name]
 	if !ok {
-		// The answer does not list the configured names, so that a caller learns nothing
+		// The response does not list the configured names, so that a caller learns nothing
 		// about other PBXs.
 		h.logger.Warn("probe for an unknown target", "target", name, "configured", sortedKeys(targets))
 		http.Error(w, fmt.Sprintf("unknown target %q: the value must be a target name from the config", name), http.StatusBadRequest)

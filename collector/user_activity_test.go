@@ -435,7 +435,7 @@ func gather(t *testing.T, c prometheus.Collector) map[string]float64 {
 }
 
 func TestUnreachablePBXLoggedOnce(t *testing.T) {
-	// A listener closed at once gives a port where nothing answers.
+	// A listener closed at once gives a port where nothing listens.
 	listener := httptest.NewServer(http.NotFoundHandler())
 	url := listener.URL
 	listener.Close()

@@ -342,7 +342,7 @@ func checkDurations(node *yaml.Node, path string) ([]error, []*yaml.Node) {
 
 // replaceValues returns data with the scalar of each node replaced by value, in place on
 // its line so that line numbers stay. It returns false when a scalar is not found where its
-// node says, as with a value written with escapes or over several lines.
+// node puts it, as with a value written with escapes or over several lines.
 func replaceValues(data []byte, nodes []*yaml.Node, value string) ([]byte, bool) {
 	lines := bytes.Split(data, []byte("\n"))
 	// Replace from the right of each line, so that the columns of the others stay right.
@@ -371,7 +371,7 @@ func replaceValues(data []byte, nodes []*yaml.Node, value string) ([]byte, bool)
 }
 
 // reportKeysSet returns, for each report name, the keys written in the file with their
-// line numbers. It tells keys that were set from keys left at their zero value.
+// line numbers. They separate keys that were set from keys left at their zero value.
 func reportKeysSet(root *yaml.Node) map[string]map[string]int {
 	keys := map[string]map[string]int{}
 	reports := mappingValue(documentRoot(root), "reports")

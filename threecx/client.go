@@ -19,7 +19,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
-// DefaultMaxBodyBytes is the largest response body a client reads unless told otherwise.
+// DefaultMaxBodyBytes is the largest response body a client reads when Options.MaxBodyBytes is zero.
 const DefaultMaxBodyBytes = 32 << 20
 
 // errorBodyBytes caps how much of a body outside 2xx is read: enough for an OData error
@@ -29,8 +29,8 @@ const errorBodyBytes = 64 << 10
 // APIPrefix is the path of the XAPI under a PBX's base URL.
 const APIPrefix = "/xapi/v1"
 
-// Retry limits. 429 and 503 mean the PBX is busy and says so, so they are retried a few
-// times; another 5xx may be a passing fault and is retried once; other errors are not.
+// Retry limits. 429 and 503 mean the PBX is busy, so they are retried a few times. Another
+// 5xx may be a passing fault and is retried once, and other errors are not retried.
 const (
 	maxBusyRetries   = 3
 	maxServerRetries = 1

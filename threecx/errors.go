@@ -116,7 +116,7 @@ func IsAuthError(err error) bool {
 	var tokenErr *TokenError
 	if errors.As(err, &tokenErr) {
 		// Only 400 and 401 are the token endpoint's verdict on the credentials; a 5xx from the
-		// PBX or a proxy in front of it says nothing about them.
+		// PBX or a proxy in front of it is no verdict on them.
 		var retrieveErr *oauth2.RetrieveError
 		if !errors.As(tokenErr.Err, &retrieveErr) || retrieveErr.Response == nil {
 			return false

@@ -130,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.begin(r)
 
 	if r.Method != http.MethodGet {
-		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the fake PBX answers GET only")
+		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the fake PBX serves GET requests only")
 		return
 	}
 	if !s.authorized(r) {
